@@ -26,6 +26,7 @@ from .models import (
     linear_softmax_loss,
     linear_softmax_loss_naive,
     train_linear_softmax,
+    two_layer_loss,
 )
 from .softmax import (
     log_softmax,
@@ -61,4 +62,5 @@ __all__ = [
     "softmax_naive",
     "softmax_vjp",
     "train_linear_softmax",
+    "two_layer_loss",
 ]
