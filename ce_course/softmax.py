@@ -12,11 +12,13 @@ The sum is split as ``1 + t``, where ``t`` collects every term but the maximum's
 is taken with ``log1p(t)``. That keeps the tiny log-probabilities of a confidently classified row
 (``-log p = 3.8e-17``, say) instead of rounding them to exactly ``0``.
 
-For finite logits: no overflow, no ``nan``, ``log_softmax`` never ``-inf``. Non-finite logits follow
-IEEE rules: a ``-inf`` logit gets probability exactly ``0`` (useful for masking) and log-probability
-``-inf``; a row that is all ``-inf`` has ``logsumexp = -inf`` and ``nan`` probabilities (0/0); a
-``+inf`` logit gives ``logsumexp = +inf`` and ``nan`` where the ``+inf`` entries are; ``nan``
-propagates.
+For finite logits: no overflow, no ``nan``, ``log_softmax`` never ``-inf``, except in a row whose
+spread exceeds the largest float (``max - min > 1.8e308`` in float64, ``3.4e38`` in float32): there
+the true log-probability itself is below the float range and rounds to ``-inf``, without a
+warning. Non-finite logits follow IEEE rules: a ``-inf`` logit gets probability exactly ``0``
+(useful for masking) and log-probability ``-inf``; a row that is all ``-inf`` has
+``logsumexp = -inf`` and ``nan`` probabilities (0/0); a ``+inf`` logit gives ``logsumexp = +inf``
+and ``nan`` where the ``+inf`` entries are; ``nan`` propagates.
 
 Every function is complex-safe (the shift is a complex constant taken at the row's largest real
 part), so the complex-step derivative of :mod:`ce_course.gradcheck` works through them.
@@ -39,22 +41,25 @@ __all__ = [
 ]
 
 
-def _prepare(x: ArrayLike, axis: int, temperature: float, fname: str) -> tuple[np.ndarray, int]:
-    """Validate, apply the temperature, and return ``(z, axis)`` with ``axis`` non-negative."""
+def _prepare(
+    x: ArrayLike, axis: int, temperature: float, fname: str
+) -> tuple[np.ndarray, int, float]:
+    """Validate and return ``(z, axis, temperature)`` with ``axis`` non-negative."""
     z = as_float_array(x, fname, "x", min_ndim=1)
     axis = check_axis(axis, z.ndim, fname)
     if z.shape[axis] == 0:
         raise ValueError(f"{fname}: x has no classes along axis {axis} (shape {z.shape})")
-    if temperature != 1.0:
+    if temperature != 1.0 or isinstance(temperature, bool):
         temperature = check_positive_scalar(temperature, fname, "temperature")
-        z = z / z.dtype.type(temperature)
-    return z, axis
+    return z, axis, temperature
 
 
-def _exp_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _exp_parts(
+    z: np.ndarray, temperature: float = 1.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shifted exponentials along the last axis of ``z``.
 
-    Returns ``(e, m, s, log_s)``: ``e = exp(z - m)`` (a new array), the shift ``m`` (shape
+    Returns ``(e, m, s, log_s)``: ``e = exp((z - m) / temperature)`` (a new array), the shift ``m`` (shape
     ``(..., 1)``: the entry with the largest real part, or 0 where that entry is not finite),
     ``s = sum(e)`` and ``log_s = log(s)`` (both of shape ``(..., 1)``). ``log_s`` is computed as
     ``log1p(t)``, with ``t`` the sum of all but the largest term, so that it keeps full relative
@@ -66,7 +71,10 @@ def _exp_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     all_finite = bool(finite.all())
     if not all_finite:
         m = np.where(finite, m, 0).astype(z.dtype, copy=False)
-    e = np.subtract(z, m)
+    with np.errstate(over="ignore"):  # z - m rounds to -inf only where exp gives 0 anyway
+        e = np.subtract(z, m)
+        if temperature != 1.0:  # divide after the shift: (z - m) / T <= 0 cannot overflow to +inf
+            e /= e.dtype.type(temperature)
     np.exp(e, out=e)
     top = np.take_along_axis(e, idx, axis=-1)  # exactly 1 wherever m is finite
     np.put_along_axis(e, idx, 0, axis=-1)
@@ -127,9 +135,9 @@ def softmax(x: ArrayLike, axis: int = -1, *, temperature: float = 1.0) -> np.nda
     >>> softmax([-10.0, -1.0, 1000.0])
     array([0., 0., 1.])
     """
-    z, axis = _prepare(x, axis, temperature, "softmax")
+    z, axis, temperature = _prepare(x, axis, temperature, "softmax")
     zt = np.moveaxis(z, axis, -1)
-    e, _, s, _ = _exp_parts(zt)
+    e, _, s, _ = _exp_parts(zt, temperature)
     with np.errstate(invalid="ignore"):
         np.divide(e, s, out=e)
     return np.moveaxis(e, -1, axis)
@@ -172,11 +180,14 @@ def log_softmax(x: ArrayLike, axis: int = -1, *, temperature: float = 1.0) -> np
     >>> log_softmax(x)
     array([   0., -800.])
     """
-    z, axis = _prepare(x, axis, temperature, "log_softmax")
+    z, axis, temperature = _prepare(x, axis, temperature, "log_softmax")
     zt = np.moveaxis(z, axis, -1)
-    e, m, _, log_s = _exp_parts(zt)
-    with np.errstate(invalid="ignore"):  # only an all -inf row reaches (-inf) - (-inf)
+    e, m, _, log_s = _exp_parts(zt, temperature)
+    # invalid: only an all -inf row reaches (-inf) - (-inf); over: a row spanning > 1.8e308
+    with np.errstate(invalid="ignore", over="ignore"):
         out = np.subtract(zt, m, out=e)
+        if temperature != 1.0:
+            out /= out.dtype.type(temperature)
         out -= log_s
     return np.moveaxis(out, -1, axis)
 
