@@ -162,7 +162,8 @@ def numerical_gradient(
     fname = "numerical_gradient"
     h = _check_method(method, h, fname)
     if isinstance(x, Mapping):
-        base = {k: as_float_array(v, fname, f"x[{k!r}]") for k, v in x.items()}
+        # Copies: f sees the other parameters too, and must not be able to modify x through them.
+        base = {k: as_float_array(v, fname, f"x[{k!r}]").copy() for k, v in x.items()}
         grads = {}
         for key, value in base.items():
 
@@ -261,7 +262,8 @@ class GradientCheckResult:
     passed : bool
         Every checked entry is within ``rtol`` (or within ``atol`` in absolute terms).
     max_rel_error : float
-        Largest relative error over the checked entries (entries within ``atol`` count as 0).
+        Largest relative error over the checked entries, leaving out entries where both the
+        analytic and the numeric value are at most ``atol`` in magnitude (both numerically 0).
     worst : list of GradientEntry
         The checked entries with the largest relative errors, worst first.
     verdict : str
@@ -428,8 +430,12 @@ def _check_array(
     analytic = np.real(grad.reshape(-1)[flat_idx]).astype(np.float64)
     rel = relative_error(analytic, numeric, elementwise=True) if len(flat_idx) else np.zeros(0)
     close = np.abs(analytic - numeric) <= atol
-    rel_eff = np.where(close, 0.0, rel)
     failed = ~(close | (rel <= rtol))
+    # Entries that are both numerically zero have a meaningless relative error (1e-11 vs 0 is
+    # "100%"); they are ranked last and left out of max_rel_error. Every other entry keeps its
+    # true relative error, so the report shows the real worst entries even when all pass.
+    negligible = np.maximum(np.abs(analytic), np.abs(numeric)) <= atol
+    rel_eff = np.where(negligible, 0.0, rel)
     order = np.argsort(-np.nan_to_num(rel_eff, nan=np.inf), kind="stable")[:n_worst]
     worst = [
         GradientEntry(
@@ -563,7 +569,8 @@ def check_gradient(
         missing = set(x) - set(grad)
         if missing:
             raise ValueError(f"{fname}: grad has no entry for parameter(s) {sorted(missing)}")
-        base = {k: as_float_array(v, fname, f"x[{k!r}]") for k, v in x.items()}
+        # Copies: f sees the other parameters too, and must not be able to modify x through them.
+        base = {k: as_float_array(v, fname, f"x[{k!r}]").copy() for k, v in x.items()}
         results = {}
         for key, value in base.items():
 
