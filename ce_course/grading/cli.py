@@ -1,0 +1,195 @@
+"""The ``grade`` and ``assign`` subcommands of ``ce-course``.
+
+``ce-course grade SUBMISSION... [--exercise NAME] [--format text|json|csv|gradescope]
+[--output FILE] [--hidden-tests DIR] [--timeout SECONDS] [--load-timeout SECONDS]
+[--memory-limit MIB] [--jobs N]``
+
+Exit status: 0 when every submission was graded (whatever its score, a syntax error or a
+malformed notebook included), 1 when some submission could not be graded at all (its exercise is
+unknown, or the grader failed), 2 for a usage error (no submission found, bad hidden tests).
+
+``ce-course assign [--source DIR] [--dest DIR] [--check]``
+
+Exit status: 0 when the learner notebooks are (or, with ``--check``, already were) up to date,
+1 when ``--check`` finds stale or missing ones, 2 when a source notebook is invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+__all__ = ["add_subcommands"]
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return value
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from .grader import grade_paths
+    from .hidden import HiddenTestsError, load_hidden_tests
+    from .report import format_reports
+    from .submission import find_submissions
+
+    missing = [p for p in args.submissions if not os.path.exists(p)]
+    if missing:
+        print(f"ce-course grade: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    files = find_submissions(args.submissions)
+    if not files:
+        print("ce-course grade: no .ipynb or .py submission found", file=sys.stderr)
+        return 2
+    if args.format == "gradescope" and len(files) != 1:
+        print(
+            f"ce-course grade: --format gradescope grades one submission, found {len(files)}: "
+            + ", ".join(files[:5]),
+            file=sys.stderr,
+        )
+        return 2
+    if args.exercise:
+        from .exercises import get_exercise
+
+        try:
+            get_exercise(args.exercise)
+        except KeyError as exc:
+            print(f"ce-course grade: {exc.args[0]}", file=sys.stderr)
+            return 2
+    hidden = {}
+    if args.hidden_tests:
+        try:
+            hidden = load_hidden_tests(args.hidden_tests)
+        except HiddenTestsError as exc:
+            print(f"ce-course grade: {exc}", file=sys.stderr)
+            return 2
+    reports = grade_paths(
+        args.submissions,
+        exercise=args.exercise,
+        timeout=args.timeout,
+        load_timeout=args.load_timeout,
+        memory_mb=args.memory_limit,
+        hidden_cases=hidden,
+        hidden_dir=args.hidden_tests,
+        jobs=args.jobs,
+    )
+    text = format_reports(reports, args.format)
+    if args.output:
+        directory = os.path.dirname(os.path.abspath(args.output))
+        os.makedirs(directory, exist_ok=True)
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        total = len(reports)
+        print(f"ce-course grade: {total} submission(s) graded, report in {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 1 if any(r.status == "error" for r in reports) else 0
+
+
+def _cmd_assign(args: argparse.Namespace) -> int:
+    from .assign import AssignError, assign
+
+    try:
+        result = assign(args.source, args.dest, check=args.check)
+    except AssignError as exc:
+        print(f"ce-course assign: {exc}", file=sys.stderr)
+        return 2
+    if args.check:
+        if result.stale or result.missing:
+            for path in result.missing:
+                print(f"missing: {path}")
+            for path in result.stale:
+                print(f"stale:   {path}")
+            print(
+                "ce-course assign --check: learner notebooks are out of date; run "
+                "`ce-course assign` and commit them",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"ce-course assign --check: {len(result.unchanged)} learner notebook(s) up to date")
+        return 0
+    for path in result.written:
+        print(f"wrote    {path}")
+    print(
+        f"ce-course assign: {len(result.written)} written, {len(result.unchanged)} unchanged"
+        + (
+            f", {len(result.orphans)} without a source: {', '.join(result.orphans)}"
+            if result.orphans
+            else ""
+        )
+    )
+    return 0
+
+
+def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``grade`` and ``assign`` to the ``ce-course`` command line."""
+    grade = subparsers.add_parser(
+        "grade",
+        help="grade exercise submissions (notebooks or .py files)",
+        description=(
+            "Grade submissions. Each runs in a separate, limited Python process; the exercise "
+            "comes from the notebook metadata, else the file name (NN_...), else --exercise."
+        ),
+    )
+    grade.add_argument(
+        "submissions",
+        nargs="+",
+        metavar="SUBMISSION",
+        help=".ipynb or .py files, or directories of them",
+    )
+    grade.add_argument("--exercise", metavar="NAME", help="exercise when nothing else says it")
+    grade.add_argument("--format", choices=("text", "json", "csv", "gradescope"), default="text")
+    grade.add_argument("--output", "-o", metavar="FILE", help="write the report here")
+    grade.add_argument(
+        "--hidden-tests",
+        metavar="DIR",
+        help="directory of extra test cases (see ce_course.grading.hidden)",
+    )
+    grade.add_argument(
+        "--timeout",
+        type=_positive,
+        default=10.0,
+        metavar="SECONDS",
+        help="time limit of each graded function, all its cases together (default 10)",
+    )
+    grade.add_argument(
+        "--load-timeout",
+        type=_positive,
+        metavar="SECONDS",
+        help="time limit of the submission's top-level code (default max(30, 3 x timeout))",
+    )
+    grade.add_argument(
+        "--memory-limit",
+        type=int,
+        default=2048,
+        metavar="MIB",
+        help="address-space limit of the process running a submission (default 2048)",
+    )
+    grade.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="submissions graded at the same time"
+    )
+    grade.set_defaults(func=_cmd_grade)
+
+    assign = subparsers.add_parser(
+        "assign",
+        help="generate the learner notebooks from the instructor sources",
+        description=(
+            "Replace each ### BEGIN SOLUTION ... ### END SOLUTION region by "
+            "raise NotImplementedError, drop cells tagged hidden-tests, clear outputs, tag "
+            "cells that call a stub with raises-exception, and write deterministic JSON."
+        ),
+    )
+    assign.add_argument("--source", default=os.path.join("exercises", "source"), metavar="DIR")
+    assign.add_argument("--dest", default="exercises", metavar="DIR")
+    assign.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 listing the learner notebooks that are out of date",
+    )
+    assign.set_defaults(func=_cmd_assign)

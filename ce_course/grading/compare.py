@@ -1,0 +1,507 @@
+"""Compare a submission's output with the reference and explain the difference.
+
+Everything here runs in the grader's process on *decoded* data (see :mod:`.serialize`): arrays,
+numbers, tuples, lists, dicts and :class:`~.serialize.EncodedObject` stand-ins, never objects made
+by the submission. The feedback never prints a hidden case's inputs; for a public case it may show
+the expected and the returned values, which the learner sees in the notebook anyway.
+
+The diagnosis of a wrong part goes from the most to the least specific explanation:
+
+1. the output's structure (``None``, an object, a tuple of the wrong length, a missing key);
+2. its shape (transposed, one value per row instead of the mean, ``keepdims`` left on, ...);
+3. a known mistake of the question whose output, on the same inputs, matches the submission's;
+4. ``nan``/``inf`` where the reference is finite (overflow on large logits, log of 0);
+5. the sign, a constant factor (``N``, ``C``, 2, ``1/ln 2``), a transpose;
+6. the question's property checks (rows do not sum to 1, ...);
+7. the public example's answer returned for another input (hard-coded values);
+8. the size of the largest difference.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .serialize import EncodedObject
+from .spec import Case, Part, Question
+
+__all__ = [
+    "CaseOutcome",
+    "PartOutcome",
+    "allclose",
+    "describe_value",
+    "error_feedback",
+    "evaluate_case",
+    "to_array",
+]
+
+
+@dataclass
+class PartOutcome:
+    """Result of one part of one case."""
+
+    name: str
+    passed: bool
+    message: str = ""
+
+
+@dataclass
+class CaseOutcome:
+    """Result of one case: points earned and the feedback."""
+
+    passed: bool
+    score: float
+    max_score: float
+    message: str = ""
+    parts: list[PartOutcome] = field(default_factory=list)
+
+
+class _Missing:
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+def describe_value(value: Any) -> str:
+    """A short phrase naming what a value is, without printing its contents.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> describe_value(np.zeros((2, 3), dtype=np.float32))
+    'an array of shape (2, 3) and dtype float32'
+    >>> describe_value(None)
+    'None (is a `return` missing?)'
+    """
+    if value is None:
+        return "None (is a `return` missing?)"
+    if isinstance(value, EncodedObject):
+        return value.describe()
+    if isinstance(value, bool):
+        return "a bool"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return f"a NumPy scalar of dtype {value.dtype}"
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)} values"
+    if isinstance(value, list):
+        return f"a list of {len(value)} values"
+    if isinstance(value, dict):
+        keys = ", ".join(sorted(value)[:6])
+        return f"a dict with keys {keys}" if keys else "an empty dict"
+    return f"a {type(value).__name__}"
+
+
+def to_array(value: Any) -> np.ndarray | None:
+    """The value as a numeric ndarray, or None if it is not numbers.
+
+    Python numbers become 0-d arrays; lists and tuples of numbers become arrays.
+    """
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, np.generic):
+        return np.asarray(value)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return np.asarray(value)
+    if isinstance(value, (list, tuple)):
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError):
+            return None
+        return arr if arr.dtype.kind in "biuf" else None
+    return None
+
+
+def allclose(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> bool:
+    """Entry-wise ``|a - e| <= atol + rtol |e|``, with matching ``nan`` and ``inf`` counted equal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> allclose(np.array([1.0, np.nan]), np.array([1.0 + 1e-12, np.nan]), 1e-9, 0.0)
+    True
+    """
+    if a.shape != e.shape:
+        return False
+    with np.errstate(all="ignore"):
+        a = a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+        e = e.astype(np.complex128 if e.dtype.kind == "c" else np.float64)
+        same = (np.isnan(a) & np.isnan(e)) | (np.isinf(a) & (a == e))
+        finite = np.isfinite(a) & np.isfinite(e)
+        close = finite & (np.abs(a - e) <= atol + rtol * np.abs(e))
+        return bool(np.all(same | close))
+
+
+def _select(value: Any, path: tuple[Any, ...], parts: tuple[Part, ...]) -> Any:
+    """Follow ``path`` into ``value``; a :class:`_Missing` explains where it breaks."""
+    for depth, key in enumerate(path):
+        if isinstance(key, int):
+            siblings = {p.path[depth] for p in parts if len(p.path) > depth}
+            n = max(k for k in siblings if isinstance(k, int)) + 1
+            names = [p.name for p in parts if len(p.path) == 1] if depth == 0 else []
+            what = f"a tuple of {n} values" + (f" ({', '.join(names)})" if names else "")
+            if not isinstance(value, (tuple, list)):
+                return _Missing(f"returned {describe_value(value)}, expected {what}")
+            if len(value) != n:
+                return _Missing(f"returned {len(value)} values, expected {what}")
+            value = value[key]
+        else:
+            if not isinstance(value, dict):
+                return _Missing(
+                    f"the gradients should be a dict with keys W1, b1, W2, b2; got "
+                    f"{describe_value(value)}"
+                )
+            if key not in value:
+                return _Missing(f"the gradient dict has no entry {key!r}")
+            value = value[key]
+    return value
+
+
+def _fmt(arr: np.ndarray) -> str:
+    with np.printoptions(precision=4, suppress=False, threshold=12, edgeitems=3):
+        return " ".join(np.array2string(np.asarray(arr), separator=", ").split())
+
+
+def _near(x: float, target: float, tol: float = 1e-6) -> bool:
+    return abs(x - target) <= tol * max(abs(target), 1e-300)
+
+
+def _factor_message(c: float, sizes: dict[str, int], n_significant: int) -> str | None:
+    """Explain ``actual = c * expected`` for a constant ``c`` (None if ``c`` means nothing)."""
+    sign = "has the wrong sign and " if c < 0 else ""
+    k = abs(c)
+    N, C = sizes.get("N"), sizes.get("C")
+    if _near(k, 1.0):
+        return "has the wrong sign (it is −1 times the expected value)" if c < 0 else None
+    if N and N > 1 and _near(k, N):
+        both = " (= C, the number of classes)" if C == N else ""
+        return (
+            f"{sign}is N = {N} times too large{both}: off by a factor of N; divide by the batch "
+            "size N (the mean over the batch, not the sum)"
+        )
+    if N and N > 1 and _near(k, 1 / N):
+        return (
+            f"{sign}is N = {N} times too small: off by a factor of N; divided by N once too often"
+        )
+    if C and C > 1 and _near(k, C):
+        return f"{sign}is C = {C} times too large: off by a factor of C, the number of classes"
+    if C and C > 1 and _near(k, 1 / C):
+        return (
+            f"{sign}is C = {C} times too small: off by a factor of C; divided by the number of "
+            "classes (a mean over every entry instead of over the batch?)"
+        )
+    if N and N > 1 and _near(k, N * N):
+        return f"{sign}is N² = {N * N} times too large: off by a factor of N twice"
+    if N and N > 1 and _near(k, 1 / (N * N)):
+        return f"{sign}is N² = {N * N} times too small: divided by N twice"
+    if _near(k, 2.0):
+        return f"{sign}is 2 times too large: off by a factor of 2"
+    if _near(k, 0.5):
+        return f"{sign}is half the expected value: off by a factor of 2"
+    if _near(k, 1 / math.log(2)):
+        return f"{sign}is 1/ln 2 ≈ 1.44 times too large: use the natural logarithm np.log"
+    if _near(k, 1 / math.log(10)):
+        return f"{sign}is 1/ln 10 ≈ 0.43 times the expected value: use np.log, not np.log10"
+    if n_significant >= 2:
+        return f"{sign}is off by a constant factor of {k:.4g}"
+    return None
+
+
+def _constant_ratio(a: np.ndarray, e: np.ndarray, atol: float) -> tuple[float, int] | None:
+    with np.errstate(all="ignore"):
+        a = a.astype(np.float64)
+        e = e.astype(np.float64)
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(e))):
+            return None
+        scale = float(np.max(np.abs(e))) if e.size else 0.0
+        sig = np.abs(e) > max(atol * 10, 1e-9 * scale)
+        if not sig.any():
+            return None
+        r = a[sig] / e[sig]
+        c = float(np.median(r))
+        if c == 0 or not np.all(np.abs(r - c) <= 1e-6 * abs(c)):
+            return None
+        if np.any(np.abs(a[~sig]) > max(atol * 10, 1e-6 * abs(c) * scale)):
+            return None
+        return c, int(sig.sum())
+
+
+def _shape_message(a: np.ndarray, e: np.ndarray, sizes: dict[str, int], rtol: float, atol: float):
+    got, want = a.shape, e.shape
+    N = sizes.get("N")
+    if a.ndim == 2 and got == want[::-1]:
+        if allclose(a.T, e, rtol, atol):
+            return f"is transposed: shape {got}, expected {want} (rows and columns swapped)"
+        return f"has shape {got}, expected {want}: transposed?"
+    if e.ndim == 0:
+        if got == (1,):
+            return (
+                "returns an array of shape (1,); expected a single number (the reduced axis was "
+                "kept: drop keepdims=True)"
+            )
+        if N and got == (N,):
+            return (
+                f"returns one value per example (shape {got}); return a single number, the mean "
+                "over the batch"
+            )
+        return f"returns an array of shape {got}; expected a single number"
+    if a.ndim == 0:
+        return f"returns a single number; expected an array of shape {want}"
+    if got == (*want, 1) or (e.ndim >= 1 and got == (*want[:-1], 1, want[-1])):
+        return (
+            "keeps the reduced axis (keepdims=True), e.g. shape (N, 1) instead of (N,); return "
+            "it without that axis"
+        )
+    if a.size == e.size:
+        if allclose(a.reshape(want), e, rtol, atol):
+            return "has the right values in the wrong shape: reshape the result"
+        return f"has shape {got}, expected {want}"
+    if a.ndim == e.ndim - 1 and got == want[1:]:
+        return f"has shape {got}, expected {want}: it reduced over the batch axis (axis 0)"
+    if a.ndim == e.ndim - 1 and got == want[:-1]:
+        return f"has shape {got}, expected {want}: it reduced over the class axis"
+    return f"has shape {got}, expected {want}"
+
+
+def _nonfinite_message(case: Case) -> str:
+    if "large" in case.tags:
+        return (
+            "returns nan or inf for large logits: np.exp overflows above about 709 (88.7 in "
+            "float32), so subtract each row's maximum before exponentiating; and a probability "
+            "that underflows to 0 must not go through a log (use log-sum-exp)"
+        )
+    if "negative" in case.tags:
+        return (
+            "returns nan or inf for very negative logits: every exp underflows to 0 and "
+            "0/0 = nan; subtract each row's maximum before exponentiating"
+        )
+    if "underflow" in case.tags:
+        return (
+            "returns nan or inf when a probability underflows to 0 (log(0) = −inf, 0/0 = nan): "
+            "work with the shifted logits and log-sum-exp instead of the log of probabilities"
+        )
+    return "returns nan or inf where the expected values are finite"
+
+
+class _MistakeOutputs:
+    """Outputs of a question's known mistakes on one case, computed once and on demand."""
+
+    def __init__(self, question: Question, case: Case) -> None:
+        self.question = question
+        self.case = case
+        self._cache: list[Any] | None = None
+
+    def get(self) -> list[Any]:
+        if self._cache is None:
+            self._cache = []
+            for m in self.question.mistakes:
+                try:
+                    with np.errstate(all="ignore"):
+                        self._cache.append(m.compute(*self.case.args, **self.case.kwargs))
+                except Exception:  # a mistake that cannot run on these inputs explains nothing
+                    self._cache.append(_Missing("n/a"))
+        return self._cache
+
+
+def _match_mistake(
+    a: np.ndarray, part: Part, outputs: _MistakeOutputs, rtol: float, atol: float
+) -> str | None:
+    q = outputs.question
+    for mistake, out in zip(q.mistakes, outputs.get(), strict=True):
+        if isinstance(out, _Missing) or (mistake.parts and part.name not in mistake.parts):
+            continue
+        sel = _select(out, part.path, q.parts)
+        arr = None if isinstance(sel, _Missing) else to_array(sel)
+        if arr is not None and allclose(a, arr, rtol, atol):
+            return mistake.message
+    return None
+
+
+def _compare_part(
+    question: Question,
+    case: Case,
+    part: Part,
+    actual: Any,
+    expected: Any,
+    mistakes: _MistakeOutputs,
+    public_expected: list[Any],
+) -> PartOutcome:
+    rtol, atol = question.tolerances(case)
+    e = to_array(expected)
+    if e is None:  # the reference itself must be numeric
+        raise TypeError(f"{question.function}: reference output for {case.label!r} is not numeric")
+    a = to_array(actual)
+    if a is None:
+        want = "a number" if e.ndim == 0 else f"an array of shape {e.shape}"
+        return PartOutcome(part.name, False, f"returned {describe_value(actual)}, expected {want}")
+    if a.dtype.kind == "b":
+        return PartOutcome(part.name, False, "returned booleans, expected numbers")
+    if a.dtype.kind == "c" and e.dtype.kind != "c":
+        return PartOutcome(part.name, False, "returned complex numbers, expected real ones")
+    sizes = question.sizes(case)
+    if a.shape != e.shape:
+        msg = _match_mistake(a, part, mistakes, rtol, atol)
+        return PartOutcome(part.name, False, msg or _shape_message(a, e, sizes, rtol, atol))
+    if allclose(a, e, rtol, atol):
+        if case.check_dtype and a.dtype != e.dtype:
+            return PartOutcome(
+                part.name,
+                False,
+                f"returns {a.dtype} for a {e.dtype} input: keep the input's dtype (avoid "
+                "float64 constants, np.zeros/np.empty without dtype=, or astype)",
+            )
+        return PartOutcome(part.name, True)
+    msg = _match_mistake(a, part, mistakes, rtol, atol)
+    if msg is None:
+        with np.errstate(all="ignore"):
+            finite_e = np.isfinite(e.astype(np.complex128 if e.dtype.kind == "c" else np.float64))
+            bad = finite_e & ~np.isfinite(a.astype(np.float64) if a.dtype.kind != "c" else a)
+        if bad.any():
+            msg = _nonfinite_message(case)
+    if msg is None:
+        ratio = _constant_ratio(a, e, atol)
+        if ratio is not None:
+            msg = _factor_message(ratio[0], sizes, ratio[1])
+    if msg is None and a.ndim == 2 and a.shape[0] == a.shape[1] and allclose(a.T, e, rtol, atol):
+        msg = "is transposed (rows and columns swapped)"
+    if msg is None:
+        for check in question.checks:
+            with np.errstate(all="ignore"):
+                msg = check(a, e, case)
+            if msg:
+                break
+    if msg is None and case.hidden:
+        for pub in public_expected:
+            sel = _select(pub, part.path, question.parts)
+            arr = None if isinstance(sel, _Missing) else to_array(sel)
+            if arr is not None and arr.shape == a.shape and allclose(a, arr, rtol, atol):
+                msg = (
+                    "returns the answer of the notebook's example whatever the input: compute "
+                    "it from the arguments"
+                )
+                break
+    if msg is None:
+        with np.errstate(all="ignore"):
+            diff = np.abs(a.astype(np.float64) - e.astype(np.float64))
+            worst = float(np.nanmax(diff)) if diff.size else 0.0
+        msg = f"wrong values (largest difference {worst:.3g})"
+        if not case.hidden and e.size <= 12:
+            msg += f": expected {_fmt(e)}, got {_fmt(a)}"
+    return PartOutcome(part.name, False, msg)
+
+
+def error_feedback(error: dict[str, Any], question: Question, case: Case, memory_mb: int) -> str:
+    """Explain an exception raised by the submission (no hidden inputs are shown)."""
+    etype = str(error.get("type", "Exception"))
+    message = str(error.get("message", ""))
+    where = str(error.get("where", ""))
+    own = bool(error.get("learner_raised", False))
+    if etype == "NotImplementedError":
+        return "not implemented yet"
+    if etype == "MemoryError":
+        return f"ran out of memory (the limit is {memory_mb} MiB)"
+    if etype == "RecursionError":
+        text = "infinite recursion (RecursionError)"
+    elif etype == "SystemExit":
+        text = "called sys.exit() or exit(): a graded function must return its result"
+    elif etype == "KeyboardInterrupt":
+        text = "raised KeyboardInterrupt"
+    elif etype == "PermissionError" and "ce-course grader" in message:
+        text = message
+    elif case.hidden and own:
+        text = f"raised {etype}"
+    else:
+        text = f"raised {etype}: {message}" if message else f"raised {etype}"
+    if where:
+        text += f" ({where})"
+    full = f"{etype}: {message}"
+    for needle, hint in question.error_hints:
+        if needle in full:
+            text += f"; {hint}"
+            break
+    return text
+
+
+def evaluate_case(
+    question: Question,
+    case: Case,
+    expected: Any,
+    result: dict[str, Any],
+    *,
+    public_expected: list[Any] | None = None,
+    memory_mb: int = 2048,
+) -> CaseOutcome:
+    """Score one case from the worker's result and explain what is wrong.
+
+    Parameters
+    ----------
+    question, case
+        What was run.
+    expected : object
+        The reference's output for the case.
+    result : dict
+        ``{"status": "ok", "value": decoded output}``, ``{"status": "error", "error": {...}}``
+        or ``{"status": "not_implemented"}``.
+    public_expected : list, optional
+        The expected outputs of the question's public cases (to spot hard-coded answers).
+    memory_mb : int
+        The worker's memory limit, for the feedback on ``MemoryError``.
+
+    Returns
+    -------
+    CaseOutcome
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ce_course.grading.exercises import get_exercise
+    >>> q = get_exercise("02_softmax").question("softmax")
+    >>> case = q.cases[0]
+    >>> out = evaluate_case(q, case, q.expected(case), {"status": "ok", "value": np.ones(3)})
+    >>> out.passed, out.score
+    (False, 0.0)
+    """
+    total = float(case.points)
+    status = result.get("status")
+    if status == "not_implemented":
+        return CaseOutcome(False, 0.0, total, "not implemented yet")
+    if status != "ok":
+        error = result.get("error") or {"type": "Error", "message": str(status)}
+        return CaseOutcome(False, 0.0, total, error_feedback(error, question, case, memory_mb))
+    value = result.get("value")
+    mistakes = _MistakeOutputs(question, case)
+    outcomes = []
+    for part in question.parts:
+        actual = _select(value, part.path, question.parts)
+        if isinstance(actual, _Missing):
+            outcomes.append(PartOutcome(part.name, False, actual.problem))
+            continue
+        want = _select(expected, part.path, question.parts)
+        outcomes.append(
+            _compare_part(question, case, part, actual, want, mistakes, public_expected or [])
+        )
+    weights = sum(p.weight for p in question.parts)
+    earned = sum(p.weight for p, o in zip(question.parts, outcomes, strict=True) if o.passed)
+    score = total * earned / weights if weights else 0.0
+    by_message: dict[str, list[str]] = {}
+    for part, o in zip(question.parts, outcomes, strict=True):
+        if not o.passed:
+            by_message.setdefault(o.message, []).append(part.name)
+    messages: list[str] = []
+    for message, names in by_message.items():
+        generic = message.startswith(("returned ", "the gradient")) or message.startswith(names[0])
+        if len(question.parts) == 1 or generic:
+            messages.append(message)
+        else:
+            messages.append(f"{', '.join(names)}: {message}")
+    passed = all(o.passed for o in outcomes)
+    return CaseOutcome(passed, round(score, 6), total, "; ".join(messages), outcomes)

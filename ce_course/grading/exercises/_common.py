@@ -1,0 +1,134 @@
+"""NumPy building blocks for the exercises' known mistakes and property checks.
+
+These are written independently of :mod:`ce_course` (so that a mistake model is the textbook
+formula a learner would write, dtype and overflow included) and only run in the grader.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..compare import allclose
+from ..spec import Case
+
+__all__ = [
+    "ALLOWED_FROM_EARLIER",
+    "BROADCAST_HINT",
+    "ONE_D_HINT",
+    "UNPACK_HINT",
+    "log_softmax_np",
+    "lse_np",
+    "naive_softmax",
+    "one_hot_np",
+    "pick",
+    "rows_sum_to",
+    "shifted_exp",
+    "softmax_np",
+]
+
+
+def _allowed() -> dict[str, frozenset[str]]:
+    steps = {
+        "03": {"softmax", "softmax_naive"},
+        "04": {"log_softmax", "logsumexp"},
+        "05": {"softmax_jacobian", "softmax_vjp"},
+        "06": {"cross_entropy", "cross_entropy_from_probs"},
+        "07": {"cross_entropy_grad", "softmax_cross_entropy"},
+        "08": {"relative_error"},
+        "09": {"linear_softmax_loss", "linear_softmax_loss_naive", "train_linear_softmax"},
+    }
+    out, acc = {"01": frozenset(), "02": frozenset()}, set()
+    for number, names in steps.items():
+        acc |= names
+        out[number] = frozenset(acc)
+    return out
+
+
+ALLOWED_FROM_EARLIER = _allowed()
+"""Per exercise number, the :mod:`ce_course` references of earlier exercises a graded function
+may call (what the learner already wrote). ``numerical_gradient`` and ``check_gradient`` are never
+allowed: an analytic gradient must not be estimated numerically."""
+
+BROADCAST_HINT = (
+    "could not be broadcast",
+    "when you subtract or divide by a per-row max or sum, keep the reduced axis "
+    "(x.max(axis=-1, keepdims=True))",
+)
+ONE_D_HINT = (
+    "out of bounds for array of dimension 1",
+    "the function must also accept one example of shape (C,): reduce over axis=-1, the last axis",
+)
+UNPACK_HINT = (
+    "not enough values to unpack",
+    "the input may have shape (C,) as well as (N, C): do not unpack x.shape into two names",
+)
+
+
+def shifted_exp(x: np.ndarray) -> np.ndarray:
+    """``exp(x - max)`` along the last axis."""
+    return np.exp(x - x.max(axis=-1, keepdims=True))
+
+
+def softmax_np(x: np.ndarray) -> np.ndarray:
+    """Stable softmax along the last axis, the usual way."""
+    e = shifted_exp(x)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def naive_softmax(x: np.ndarray) -> np.ndarray:
+    """``exp(x) / sum(exp(x))``: overflows for large logits."""
+    e = np.exp(x)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def lse_np(x: np.ndarray) -> np.ndarray:
+    """Stable log-sum-exp along the last axis (axis removed)."""
+    m = x.max(axis=-1, keepdims=True)
+    return (m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))[..., 0]
+
+
+def log_softmax_np(x: np.ndarray) -> np.ndarray:
+    """``x - logsumexp(x)`` along the last axis."""
+    return x - lse_np(x)[..., np.newaxis]
+
+
+def one_hot_np(y: np.ndarray, C: int, dtype: type = np.float64) -> np.ndarray:
+    """One-hot rows of the labels ``y``."""
+    Y = np.zeros((len(y), C), dtype=dtype)
+    Y[np.arange(len(y)), y] = 1
+    return Y
+
+
+def pick(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``a[i, y[i]]`` for every row ``i``."""
+    return a[np.arange(a.shape[0]), np.asarray(y)]
+
+
+def rows_sum_to(target: float, what: str):
+    """A property check: the rows of the output should sum to ``target``.
+
+    Returns a check function for :attr:`Question.checks` explaining in terms of ``what``
+    (e.g. ``"the probabilities"``) which axis does sum correctly, if any.
+    """
+
+    def check(a: np.ndarray, e: np.ndarray, case: Case) -> str | None:
+        if a.ndim == 0 or not np.all(np.isfinite(a)):
+            return None
+        rows = a.sum(axis=-1)
+        if allclose(rows, np.full_like(rows, target, dtype=np.float64), 1e-6, 1e-6):
+            return None
+        if target == 1:
+            if a.ndim == 2 and allclose(a.sum(axis=0), np.ones(a.shape[1]), 1e-6, 1e-6):
+                return (
+                    "is not normalised: its columns sum to 1 instead of its rows; sum over the "
+                    "class axis (axis=-1)"
+                )
+            if a.ndim == 2 and abs(float(a.sum()) - 1) < 1e-6:
+                return (
+                    "is not normalised per row: the whole array sums to 1, but each row must "
+                    "(sum over axis=-1 with keepdims=True)"
+                )
+            return f"is not normalised: {what} in a row should sum to 1"
+        return f"{what} in each row should sum to {target:g}"
+
+    return check

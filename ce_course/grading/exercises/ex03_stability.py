@@ -1,0 +1,239 @@
+"""Exercise 03, numerical stability: ``logsumexp(x)`` and ``log_softmax(x)`` on the last axis.
+
+Both must be finite for any finite input. References: :func:`ce_course.logsumexp` and
+:func:`ce_course.log_softmax`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import ce_course
+
+from ..spec import Case, Exercise, Mistake, Question
+from ._common import (
+    ALLOWED_FROM_EARLIER,
+    BROADCAST_HINT,
+    ONE_D_HINT,
+    UNPACK_HINT,
+    lse_np,
+    naive_softmax,
+    softmax_np,
+)
+
+__all__ = ["EXERCISE"]
+
+_rng = np.random.default_rng(3)
+_f32 = np.float32
+
+
+def _lse_naive(x: np.ndarray) -> np.ndarray:
+    return np.log(np.sum(np.exp(x), axis=-1))
+
+
+def _lse_no_add(x: np.ndarray) -> np.ndarray:
+    m = x.max(axis=-1, keepdims=True)
+    return np.log(np.sum(np.exp(x - m), axis=-1))
+
+
+def _lse_global(x: np.ndarray) -> np.ndarray:
+    m = np.max(x)
+    return m + np.log(np.sum(np.exp(x - m), axis=-1))
+
+
+def _lse_no_keepdims(x: np.ndarray) -> np.ndarray:
+    m = x.max(axis=-1)
+    return m + np.log(np.sum(np.exp(x - m), axis=-1))
+
+
+def _lse_axis0(x: np.ndarray) -> np.ndarray:
+    m = x.max(axis=0, keepdims=True)
+    return (m + np.log(np.sum(np.exp(x - m), axis=0, keepdims=True)))[0]
+
+
+def _lse_all(x: np.ndarray) -> np.ndarray:
+    m = np.max(x)
+    return m + np.log(np.sum(np.exp(x - m)))
+
+
+def _cases(fn: str) -> list[Case]:
+    rng = np.random.default_rng(30 if fn == "logsumexp" else 31)
+    f32 = {"rtol": 1e-5, "atol": 1e-6, "check_dtype": True}
+    return [
+        Case(fn, "one example x = [1, 2, 3]", (np.array([1.0, 2.0, 3.0]),), hidden=False),
+        Case(
+            fn,
+            "a batch of two rows, shape (2, 3)",
+            (np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]),),
+            hidden=False,
+        ),
+        Case(fn, "a batch of 5 rows, shape (5, 4)", (3 * rng.standard_normal((5, 4)),)),
+        Case(
+            fn, "a square batch, shape (3, 3)", (2 * rng.standard_normal((3, 3)),), tags={"square"}
+        ),
+        Case(
+            fn,
+            "large logits (about +1000)",
+            (np.array([[1000.0, 1000.0, 999.0], [-1000.0, 0.0, 1000.0]]),),
+            tags={"large"},
+        ),
+        Case(
+            fn,
+            "very negative logits (about −1000)",
+            (np.array([[-1000.0, -1000.0, -1001.0]]),),
+            tags={"negative"},
+        ),
+        Case(
+            fn,
+            "a probability that underflows to 0: logits [0, −800]",
+            (np.array([[0.0, -800.0], [-800.0, 0.0]]),),
+            tags={"underflow"},
+        ),
+        Case(
+            fn,
+            "rows of very different sizes (one near −1000, one near +1000)",
+            (np.array([[-1000.0, -999.0], [1000.0, 1001.0]]),),
+            tags={"large"},
+        ),
+        Case(
+            fn,
+            "a single class, shape (3, 1)",
+            (10 * rng.standard_normal((3, 1)),),
+            tags={"single_class"},
+        ),
+        Case(fn, "one row, shape (1, 6)", (rng.standard_normal((1, 6)),), tags={"n1"}),
+        Case(
+            fn,
+            "float32 input with large logits",
+            (np.array([[100.0, 100.0, 0.0], [-100.0, -101.0, -102.0]], dtype=_f32),),
+            tags={"float32", "large"},
+            **f32,
+        ),
+        Case(fn, "ties: all logits equal", (np.full((2, 5), 7.0),), tags={"ties"}),
+    ]
+
+
+LOGSUMEXP = Question(
+    function="logsumexp",
+    title="log(sum(exp(x))) over the last axis, stable",
+    allowed=ALLOWED_FROM_EARLIER["03"],
+    reference=lambda x: ce_course.logsumexp(x, axis=-1),
+    cases=_cases("logsumexp"),
+    mistakes=(
+        Mistake(
+            "naive",
+            "computes log(sum(exp(x))) directly: exp overflows to inf for large x and "
+            "underflows to 0 (log 0 = −inf) for very negative x; use m + log(sum(exp(x − m))) "
+            "with m the maximum of the row",
+            _lse_naive,
+        ),
+        Mistake(
+            "max-not-added-back",
+            "forgets to add the maximum back: logsumexp(x) = m + log(sum(exp(x − m)))",
+            _lse_no_add,
+        ),
+        Mistake(
+            "global-max",
+            "shifts by the maximum of the whole array, not of each row: a row far below the "
+            "others underflows to log(0) = −inf; use x.max(axis=-1, keepdims=True)",
+            _lse_global,
+        ),
+        Mistake(
+            "max-no-keepdims",
+            "subtracts x.max(axis=-1) without keepdims=True, so the row maxima are broadcast "
+            "along the wrong axis; use keepdims=True",
+            _lse_no_keepdims,
+        ),
+        Mistake(
+            "axis0",
+            "reduces over axis 0; reduce over the last axis (axis=-1): one value per row",
+            _lse_axis0,
+        ),
+        Mistake(
+            "all-axes",
+            "reduces over every entry and returns one number for a batch; reduce over the last "
+            "axis only (axis=-1): one value per row",
+            _lse_all,
+        ),
+    ),
+    error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT),
+    rtol=1e-9,
+    atol=1e-10,
+)
+
+
+def _ls_log_of_softmax(x: np.ndarray) -> np.ndarray:
+    return np.log(softmax_np(x))
+
+
+def _ls_naive(x: np.ndarray) -> np.ndarray:
+    return np.log(naive_softmax(x))
+
+
+def _ls_naive_lse(x: np.ndarray) -> np.ndarray:
+    return x - np.log(np.sum(np.exp(x), axis=-1, keepdims=True))
+
+
+def _ls_max_only(x: np.ndarray) -> np.ndarray:
+    return x - x.max(axis=-1, keepdims=True)
+
+
+def _ls_no_keepdims(x: np.ndarray) -> np.ndarray:
+    return x - lse_np(x)
+
+
+def _ls_global(x: np.ndarray) -> np.ndarray:
+    m = np.max(x)
+    return x - (m + np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True)))
+
+
+_NAIVE_LS = (
+    "uses exp(x) without the max shift: it overflows (inf, nan) for large logits and "
+    "underflows (log 0 = −inf) for very negative ones; compute x − m − log(sum(exp(x − m)))"
+)
+
+LOG_SOFTMAX = Question(
+    function="log_softmax",
+    title="log of softmax over the last axis, stable",
+    allowed=ALLOWED_FROM_EARLIER["03"],
+    reference=lambda x: ce_course.log_softmax(x, axis=-1),
+    cases=_cases("log_softmax"),
+    mistakes=(
+        Mistake(
+            "log-of-softmax",
+            "takes the log of the probabilities: a probability that underflows to 0 gives "
+            "log(0) = −inf; compute x − logsumexp(x) (keepdims=True) instead",
+            _ls_log_of_softmax,
+        ),
+        Mistake("naive", _NAIVE_LS, _ls_naive),
+        Mistake("naive-lse", _NAIVE_LS, _ls_naive_lse),
+        Mistake(
+            "max-only",
+            "subtracts only the maximum; also subtract log(sum(exp(x − m))): "
+            "log_softmax(x) = x − m − log(sum(exp(x − m)))",
+            _ls_max_only,
+        ),
+        Mistake(
+            "lse-no-keepdims",
+            "subtracts logsumexp(x) without keepdims=True, so each row's value is broadcast "
+            "along the wrong axis; keep the reduced axis",
+            _ls_no_keepdims,
+        ),
+        Mistake(
+            "global-max",
+            "shifts by the maximum of the whole array, not of each row: a row far below the "
+            "others underflows; use x.max(axis=-1, keepdims=True)",
+            _ls_global,
+        ),
+        Mistake(
+            "probabilities",
+            "returns probabilities; log_softmax returns their logarithms (numbers ≤ 0)",
+            softmax_np,
+        ),
+    ),
+    error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT),
+    rtol=1e-9,
+    atol=1e-10,
+)
+
+EXERCISE = Exercise("03_stability", "Numerical stability", [LOGSUMEXP, LOG_SOFTMAX])

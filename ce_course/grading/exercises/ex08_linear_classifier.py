@@ -1,0 +1,191 @@
+"""Exercise 08, the linear classifier: ``linear_softmax_loss(W, X, y, reg) -> (loss, dW)``.
+
+``loss`` is the mean cross-entropy of the scores ``X @ W`` plus ``reg * sum(W**2)``, and ``dW`` its
+gradient, ``X.T @ (P - Y) / N + 2 * reg * W``. Reference: :func:`ce_course.linear_softmax_loss`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import ce_course
+
+from ..spec import Case, Exercise, Mistake, Part, Question
+from ._common import (
+    ALLOWED_FROM_EARLIER,
+    BROADCAST_HINT,
+    log_softmax_np,
+    naive_softmax,
+    one_hot_np,
+    pick,
+    softmax_np,
+)
+
+__all__ = ["EXERCISE", "SUM_MESSAGE"]
+
+SUM_MESSAGE = (
+    "sums over the batch instead of averaging: divide the data loss and its gradient by N, "
+    "the number of examples"
+)
+
+
+def _pieces(W, X, y, softmax=softmax_np):
+    z = X @ W
+    N = X.shape[0]
+    data = -np.mean(pick(log_softmax_np(z), y))
+    G = (softmax(z) - one_hot_np(y, W.shape[1])) / N
+    return data, G, N
+
+
+def _variant(*, loss_reg=1.0, grad_reg=2.0, mean=True, use_x=True, softmax=softmax_np):
+    def loss_fn(W, X, y, reg=0.0):
+        data, G, N = _pieces(W, X, y, softmax)
+        if softmax is naive_softmax:
+            data = -np.mean(np.log(pick(naive_softmax(X @ W), y)))
+        if not mean:
+            data, G = data * N, G * N
+        loss = data + loss_reg * reg * np.sum(W * W)
+        dW = (X.T @ G if use_x else G) + grad_reg * reg * W
+        return loss, dW
+
+    return loss_fn
+
+
+def _no_x_no_reg(W, X, y, reg=0.0):
+    data, G, _ = _pieces(W, X, y)
+    return data + reg * np.sum(W * W), G
+
+
+def _log_of_softmax(W, X, y, reg=0.0):
+    _, dW = ce_course.linear_softmax_loss(W, X, y, reg)
+    return -np.mean(np.log(pick(softmax_np(X @ W), y))) + reg * np.sum(W * W), dW
+
+
+def _case(label, D, C, N, reg, *, seed, w_scale=0.1, x_scale=1.0, hidden=True, tags=()):
+    rng = np.random.default_rng(seed)
+    W = w_scale * rng.standard_normal((D, C))
+    X = x_scale * rng.standard_normal((N, D))
+    y = rng.integers(0, C, N)
+    return Case(
+        "linear_softmax_loss",
+        label,
+        (W, X, y, reg),
+        points=3,
+        hidden=hidden,
+        tags=frozenset(tags),
+    )
+
+
+LINEAR = Question(
+    function="linear_softmax_loss",
+    title="loss and weight gradient of a linear softmax classifier with L2 regularization",
+    allowed=ALLOWED_FROM_EARLIER["08"],
+    reference=lambda W, X, y, reg=0.0: ce_course.linear_softmax_loss(W, X, y, reg),
+    parts=(Part("loss", (0,), 1.0), Part("dW", (1,), 2.0)),
+    cases=[
+        _case(
+            "D = 3 features, C = 4 classes, N = 5 examples, reg = 0",
+            3,
+            4,
+            5,
+            0.0,
+            seed=80,
+            hidden=False,
+        ),
+        _case("the same sizes with reg = 0.1", 3, 4, 5, 0.1, seed=81, hidden=False),
+        _case("reg = 0.5, N = 10, D = 6, C = 3", 6, 3, 10, 0.5, seed=82, w_scale=1.0),
+        _case(
+            "as many examples as features (N = D = 4), reg = 0.05",
+            4,
+            4,
+            4,
+            0.05,
+            seed=83,
+            tags={"square"},
+        ),
+        _case("one example (N = 1), reg = 0.2", 5, 3, 1, 0.2, seed=84, tags={"n1"}),
+        _case(
+            "large scores (about ±1000), reg = 0.01",
+            3,
+            4,
+            6,
+            0.01,
+            seed=85,
+            w_scale=1.0,
+            x_scale=400.0,
+            tags={"large"},
+        ),
+        _case("a single class (C = 1), reg = 0.3", 4, 1, 5, 0.3, seed=86, tags={"single_class"}),
+        _case("zero weights (the loss is log C), reg = 0.1", 4, 5, 7, 0.1, seed=87, w_scale=0.0),
+    ],
+    mistakes=(
+        Mistake(
+            "reg-W",
+            "the gradient of reg*sum(W**2) is 2*reg*W, not reg*W",
+            _variant(grad_reg=1.0),
+            parts=("dW",),
+        ),
+        Mistake(
+            "half-convention",
+            "uses 0.5*reg*sum(W**2); this course's loss is reg*sum(W**2), whose gradient is "
+            "2*reg*W",
+            _variant(loss_reg=0.5, grad_reg=1.0),
+            parts=("loss",),
+        ),
+        Mistake(
+            "no-reg-loss",
+            "the loss is missing the regularization term reg*sum(W**2)",
+            _variant(loss_reg=0.0),
+            parts=("loss",),
+        ),
+        Mistake(
+            "no-reg-grad",
+            "dW is missing the regularization gradient 2*reg*W",
+            _variant(grad_reg=0.0),
+            parts=("dW",),
+        ),
+        Mistake(
+            "dW-no-mean",
+            "dW forgets to divide by N: the loss is a mean over the batch, so is its gradient",
+            _variant(mean=False),
+            parts=("dW",),
+        ),
+        Mistake("sum-not-mean", SUM_MESSAGE, _variant(mean=False)),
+        Mistake(
+            "no-X",
+            "dW forgets the input X: by the chain rule through the scores X @ W, "
+            "dW = X.T @ (P − Y) / N + 2*reg*W, of W's shape (D, C)",
+            _variant(use_x=False),
+            parts=("dW",),
+        ),
+        Mistake(
+            "no-X-no-reg",
+            "dW forgets the input X: by the chain rule through the scores X @ W, "
+            "dW = X.T @ (P − Y) / N + 2*reg*W, of W's shape (D, C)",
+            _no_x_no_reg,
+            parts=("dW",),
+        ),
+        Mistake(
+            "no-max-shift",
+            "computes the softmax without subtracting the maximum: np.exp overflows (inf, nan) "
+            "for large scores; subtract each row's maximum first",
+            _variant(softmax=naive_softmax),
+        ),
+        Mistake(
+            "log-of-softmax",
+            "takes −log of a probability that underflows to 0 (inf) when a score is far below "
+            "the others; compute the loss from the scores with log-sum-exp",
+            _log_of_softmax,
+            parts=("loss",),
+        ),
+    ),
+    error_hints=(
+        BROADCAST_HINT,
+        ("matmul: Input operand", "check the shapes: scores = X @ W is (N, C), dW = X.T @ dscores"),
+    ),
+    context=lambda case: {"N": case.args[1].shape[0], "C": case.args[0].shape[1]},
+    rtol=1e-7,
+    atol=1e-10,
+)
+
+EXERCISE = Exercise("08_linear_classifier", "A linear softmax classifier", [LINEAR])

@@ -1,0 +1,283 @@
+"""Exercise 09, the two-layer network: ``two_layer_loss(params, X, y, reg) -> (loss, grads)``.
+
+Architecture ``affine - ReLU - affine - softmax``; ``params`` and ``grads`` hold ``W1 (D, H)``,
+``b1 (H,)``, ``W2 (H, C)``, ``b2 (C,)``; the loss is the mean cross-entropy plus
+``reg * (sum(W1**2) + sum(W2**2))``. Reference: :func:`ce_course.two_layer_loss`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import ce_course
+
+from ..spec import Case, Exercise, Mistake, Part, Question
+from ._common import (
+    ALLOWED_FROM_EARLIER,
+    BROADCAST_HINT,
+    log_softmax_np,
+    naive_softmax,
+    one_hot_np,
+    pick,
+    softmax_np,
+)
+
+__all__ = ["EXERCISE"]
+
+_KEYS = ("W1", "b1", "W2", "b2")
+
+
+def _net(
+    *,
+    mask: str = "pre",
+    loss_reg: float = 1.0,
+    grad_reg: float = 2.0,
+    reg_bias: bool = False,
+    mean: bool = True,
+    dW2_pre: bool = False,
+    db_axis: int | None = 0,
+    use_x: bool = True,
+    reg_in_dW1: bool = True,
+    softmax=softmax_np,
+    log_of_probs: bool = False,
+):
+    """A two-layer loss with one deliberate mistake, chosen by the keyword arguments."""
+
+    def loss_fn(params, X, y, reg=0.0):
+        W1, b1, W2, b2 = (params[k] for k in _KEYS)
+        pre = X @ W1 + b1
+        hidden = np.maximum(0, pre)
+        z = hidden @ W2 + b2
+        N = X.shape[0]
+        if softmax is naive_softmax or log_of_probs:
+            data = -np.mean(np.log(pick(softmax(z), y)))
+        else:
+            data = -np.mean(pick(log_softmax_np(z), y))
+        G = (softmax(z) - one_hot_np(y, W2.shape[1])) / N
+        if not mean:
+            data, G = data * N, G * N
+        loss = data + loss_reg * reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        if reg_bias:
+            loss = loss + reg * (np.sum(b1 * b1) + np.sum(b2 * b2))
+        dW2 = (pre if dW2_pre else hidden).T @ G + grad_reg * reg * W2
+        dhidden = G @ W2.T
+        if mask == "pre":
+            dhidden = dhidden * (pre > 0)
+        elif mask == "no-bias":
+            dhidden = dhidden * (X @ W1 > 0)
+        elif mask == "grad":
+            dhidden = dhidden * (dhidden > 0)
+        dW1 = X.T @ dhidden if use_x else dhidden
+        if reg_in_dW1:
+            dW1 = dW1 + grad_reg * reg * W1
+        if db_axis is None:
+            db1, db2 = dhidden, G
+        else:
+            db1, db2 = dhidden.sum(axis=db_axis), G.sum(axis=db_axis)
+        if reg_bias:
+            db1, db2 = db1 + 2 * reg * b1, db2 + 2 * reg * b2
+        return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+
+    return loss_fn
+
+
+def _params(D, H, C, *, rng, std=0.1, bias=0.0):
+    return {
+        "W1": std * rng.standard_normal((D, H)),
+        "b1": bias * rng.standard_normal(H),
+        "W2": std * rng.standard_normal((H, C)),
+        "b2": bias * rng.standard_normal(C),
+    }
+
+
+def _case(label, D, H, C, N, reg, *, seed, std=0.1, bias=0.0, hidden=True, tags=(), dead=0):
+    rng = np.random.default_rng(seed)
+    params = _params(D, H, C, rng=rng, std=std, bias=bias)
+    X = rng.standard_normal((N, D))
+    if dead:
+        X = np.abs(X)
+        params["W1"][:, :dead] = -np.abs(params["W1"][:, :dead])
+        params["b1"][:dead] = -np.abs(params["b1"][:dead]) - 0.1
+    y = rng.integers(0, C, N)
+    return Case("two_layer_loss", label, (params, X, y, reg), points=5, hidden=hidden, tags=tags)
+
+
+NET = Question(
+    function="two_layer_loss",
+    title="loss and gradients of the network affine - ReLU - affine - softmax",
+    allowed=ALLOWED_FROM_EARLIER["09"],
+    reference=lambda params, X, y, reg=0.0: ce_course.two_layer_loss(params, X, y, reg),
+    parts=(
+        Part("loss", (0,)),
+        Part("grads['W1']", (1, "W1")),
+        Part("grads['b1']", (1, "b1")),
+        Part("grads['W2']", (1, "W2")),
+        Part("grads['b2']", (1, "b2")),
+    ),
+    cases=[
+        _case("D = 4, H = 10, C = 3, N = 5, reg = 0", 4, 10, 3, 5, 0.0, seed=90, hidden=False),
+        _case("the same sizes with reg = 0.05", 4, 10, 3, 5, 0.05, seed=91, hidden=False),
+        _case("non-zero biases, reg = 0.1", 3, 6, 4, 7, 0.1, seed=92, std=0.5, bias=1.0),
+        _case(
+            "one example (N = 1), reg = 0.2",
+            4,
+            5,
+            3,
+            1,
+            0.2,
+            seed=93,
+            std=0.5,
+            bias=0.5,
+            tags={"n1"},
+        ),
+        _case(
+            "some hidden units never active (dead ReLUs), reg = 0.05",
+            3,
+            6,
+            3,
+            6,
+            0.05,
+            seed=94,
+            std=0.5,
+            bias=0.3,
+            dead=3,
+        ),
+        _case(
+            "large scores (about ±1000)",
+            3,
+            5,
+            4,
+            6,
+            0.0,
+            seed=95,
+            std=20.0,
+            bias=5.0,
+            tags={"large"},
+        ),
+        _case(
+            "equal sizes D = H = C = N = 4, reg = 0.1",
+            4,
+            4,
+            4,
+            4,
+            0.1,
+            seed=96,
+            std=0.5,
+            bias=0.5,
+            tags={"square"},
+        ),
+        _case("reg = 0.5, N = 8, D = 3, H = 6, C = 5", 3, 6, 5, 8, 0.5, seed=97, std=0.3, bias=0.2),
+    ],
+    mistakes=(
+        Mistake(
+            "no-relu-mask",
+            "the ReLU backward pass is missing: zero the upstream gradient where the "
+            "pre-activation X @ W1 + b1 was ≤ 0 (dhidden[pre <= 0] = 0)",
+            _net(mask="none"),
+            parts=("grads['W1']", "grads['b1']"),
+        ),
+        Mistake(
+            "relu-mask-no-bias",
+            "the ReLU mask must come from the pre-activation with its bias, X @ W1 + b1 > 0",
+            _net(mask="no-bias"),
+            parts=("grads['W1']", "grads['b1']"),
+        ),
+        Mistake(
+            "relu-mask-from-gradient",
+            "the ReLU mask must come from the forward pass (pre-activation > 0), not from the "
+            "sign of the upstream gradient",
+            _net(mask="grad"),
+            parts=("grads['W1']", "grads['b1']"),
+        ),
+        Mistake(
+            "reg-W",
+            "the gradient of reg*sum(W**2) is 2*reg*W, not reg*W",
+            _net(grad_reg=1.0),
+            parts=("grads['W1']", "grads['W2']"),
+        ),
+        Mistake(
+            "half-convention",
+            "uses 0.5*reg*sum(W**2); this course's loss is reg*(sum(W1**2) + sum(W2**2)), whose "
+            "gradient is 2*reg*W",
+            _net(loss_reg=0.5),
+            parts=("loss",),
+        ),
+        Mistake(
+            "no-reg-loss",
+            "the loss is missing the regularization term reg*(sum(W1**2) + sum(W2**2))",
+            _net(loss_reg=0.0),
+            parts=("loss",),
+        ),
+        Mistake(
+            "no-reg-grad",
+            "the weight gradient is missing the regularization term 2*reg*W",
+            _net(grad_reg=0.0),
+            parts=("grads['W1']", "grads['W2']"),
+        ),
+        Mistake(
+            "reg-biases",
+            "regularizes the biases too; only W1 and W2 are regularized",
+            _net(reg_bias=True),
+            parts=("loss", "grads['b1']", "grads['b2']"),
+        ),
+        Mistake(
+            "sum-not-mean",
+            "sums over the batch instead of averaging: divide the data loss and the gradients "
+            "by N, the number of examples",
+            _net(mean=False),
+        ),
+        Mistake(
+            "dW2-pre-activation",
+            "dW2 must use the ReLU output hidden = max(0, X @ W1 + b1), not the pre-activation",
+            _net(dW2_pre=True),
+            parts=("grads['W2']",),
+        ),
+        Mistake(
+            "db-wrong-axis",
+            "the bias gradient is summed over the wrong axis: sum over the batch, axis=0, "
+            "one entry per unit",
+            _net(db_axis=1),
+            parts=("grads['b1']", "grads['b2']"),
+        ),
+        Mistake(
+            "db-not-summed",
+            "the bias gradient must be summed over the batch (axis=0), giving one entry per unit",
+            _net(db_axis=None),
+            parts=("grads['b1']", "grads['b2']"),
+        ),
+        Mistake(
+            "dW1-no-X",
+            "dW1 forgets the input X: dW1 = X.T @ dhidden (+ 2*reg*W1), of W1's shape (D, H)",
+            _net(use_x=False),
+            parts=("grads['W1']",),
+        ),
+        Mistake(
+            "dW1-no-X-no-reg",
+            "dW1 forgets the input X: dW1 = X.T @ dhidden (+ 2*reg*W1), of W1's shape (D, H)",
+            _net(use_x=False, reg_in_dW1=False),
+            parts=("grads['W1']",),
+        ),
+        Mistake(
+            "no-max-shift",
+            "computes the softmax without subtracting the maximum: np.exp overflows (inf, nan) "
+            "for large scores; subtract each row's maximum first",
+            _net(softmax=naive_softmax),
+        ),
+        Mistake(
+            "log-of-softmax",
+            "takes −log of a probability that underflows to 0 (inf) when a score is far below "
+            "the others; compute the loss from the scores with log-sum-exp",
+            _net(log_of_probs=True),
+            parts=("loss",),
+        ),
+    ),
+    error_hints=(
+        BROADCAST_HINT,
+        ("matmul: Input operand", "check the shapes: X (N, D), W1 (D, H), W2 (H, C)"),
+    ),
+    context=lambda case: {"N": case.args[1].shape[0], "C": case.args[0]["W2"].shape[1]},
+    rtol=1e-7,
+    atol=1e-10,
+)
+
+EXERCISE = Exercise("09_two_layer_net", "A two-layer network", [NET])

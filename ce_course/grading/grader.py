@@ -1,0 +1,520 @@
+"""Grade submissions: read, analyse statically, run in workers, score, explain.
+
+:func:`grade_submission` grades one file and :func:`grade_paths` a batch (files and directories),
+in parallel threads that each drive a worker process. Nothing here raises because of a
+submission: every failure becomes a status and a message in the report, so one broken submission
+never stops a batch.
+
+Scoring of a question (a graded function):
+
+* each case earns its points, split between the parts of the output (``loss`` and ``dW``...);
+* "leaves its inputs unchanged" earns ``mutation_points`` if some case passed and no case
+  modified an argument in place;
+* using a reference implementation (found statically in the source, or at run time by
+  :class:`~.guard.ReferenceGuard`) gives 0 for the question, with the reason;
+* a timeout or a crash keeps the cases finished before it and gives 0 for the rest.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from .compare import evaluate_case
+from .exercises import exercise_from_filename, get_exercise
+from .probes import Probe
+from .runner import QuestionRun, run_submission
+from .serialize import encode
+from .spec import Case, Exercise, Question
+from .static import reference_uses
+from .submission import (
+    Submission,
+    SubmissionError,
+    find_submissions,
+    read_submission,
+    resolve_exercise,
+)
+
+__all__ = [
+    "CaseReport",
+    "QuestionReport",
+    "SubmissionReport",
+    "grade_paths",
+    "grade_submission",
+]
+
+_GRADING_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+@dataclass
+class CaseReport:
+    """One case of one question in a report."""
+
+    label: str
+    hidden: bool
+    score: float
+    max_score: float
+    passed: bool
+    feedback: str = ""
+
+
+@dataclass
+class QuestionReport:
+    """One graded function in a report.
+
+    Attributes
+    ----------
+    status : str
+        ``passed``, ``partial``, ``failed``, ``not_implemented``, ``missing`` (no such function),
+        ``reference_used``, ``timeout``, ``crashed`` or ``not_run`` (the submission did not
+        load).
+    feedback : list of str
+        Explanations, question-level remarks first, then one line per failed case.
+    """
+
+    function: str
+    title: str
+    score: float
+    max_score: float
+    status: str
+    feedback: list[str] = field(default_factory=list)
+    cases: list[CaseReport] = field(default_factory=list)
+
+
+@dataclass
+class SubmissionReport:
+    """The grade of one submission.
+
+    Attributes
+    ----------
+    status : str
+        ``graded`` (the functions ran, whatever their scores), ``load_error`` (malformed
+        notebook, syntax error, or top-level code that crashed or hung: 0 points) or ``error``
+        (the exercise could not be determined, or the grader failed).
+    messages : list of str
+        Remarks about the submission as a whole (cells that raised while loading...).
+    """
+
+    path: str
+    exercise: str | None
+    status: str
+    score: float = 0.0
+    max_score: float = 0.0
+    questions: list[QuestionReport] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _encode_input(value: Any) -> Any:
+    if isinstance(value, Probe):
+        return {"$probe": [value.name, encode(dict(value.params))]}
+    if isinstance(value, tuple):
+        return {"$tuple": [_encode_input(v) for v in value]}
+    if isinstance(value, list):
+        return {"$list": [_encode_input(v) for v in value]}
+    if isinstance(value, dict):
+        return {"$dict": [[str(k), _encode_input(v)] for k, v in value.items()]}
+    return encode(value, max_bytes=2**31)
+
+
+def _empty_questions(exercise: Exercise, status: str, detail: str) -> list[QuestionReport]:
+    return [
+        QuestionReport(
+            q.function,
+            q.title,
+            0.0,
+            q.max_score,
+            status,
+            [detail] if detail else [],
+            [CaseReport(c.label, c.hidden, 0.0, float(c.points), False) for c in q.cases],
+        )
+        for q in exercise.questions
+    ]
+
+
+def _fmt_load_error(err: dict[str, Any]) -> str:
+    where = f" ({err['where']})" if err.get("where") else ""
+    msg = str(err.get("message", ""))
+    return f"{err.get('chunk', '?')} raised {err.get('type', 'an error')}: {msg}{where}"
+
+
+def _strs(value: Any) -> list[str]:
+    return [str(v)[:200] for v in value] if isinstance(value, list) else []
+
+
+def _grade_question(
+    question: Question,
+    run: Any,
+    findings: list[Any],
+    functions: dict[str, str],
+    load_errors: list[dict[str, Any]],
+    memory_mb: int,
+) -> QuestionReport:
+    fn = question.function
+    report = QuestionReport(fn, question.title, 0.0, question.max_score, "failed")
+    if findings:
+        where = "; ".join(f.describe() for f in findings)
+        report.status = "reference_used"
+        report.feedback.append(
+            f"uses {where}: that is the reference implementation (or a library doing the same "
+            "job), so this question gets no credit; write it with NumPy yourself"
+        )
+        report.cases = [CaseReport(c.label, c.hidden, 0.0, c.points, False) for c in question.cases]
+        return report
+    state = functions.get(fn, "missing")
+    if run is None:
+        run = QuestionRun(fn, "not_run", [], "not run")
+    if run.status != "not_run" and state != "callable":
+        if state == "missing":
+            msg = f"no function named {fn} is defined"
+            related = [e for e in load_errors if e.get("type") == "SyntaxError"] or load_errors
+            if related:
+                msg += f" (while loading, {_fmt_load_error(related[0])})"
+            report.status = "missing"
+        else:
+            msg = f"{fn} is a {state}, not a function"
+            report.status = "missing"
+        report.feedback.append(msg)
+        report.cases = [CaseReport(c.label, c.hidden, 0.0, c.points, False) for c in question.cases]
+        return report
+    public_expected = [question.expected(c) for c in question.public_cases()]
+    violations: list[str] = []
+    tampered = False
+    mutated: list[str] = []
+    any_passed = False
+    statuses = []
+    stopped_note_done = False
+    for i, case in enumerate(question.cases):
+        raw = run.cases[i] if i < len(run.cases) else None
+        if raw is None:
+            text = "not run"
+            if not stopped_note_done and run.detail:
+                text = run.detail
+                stopped_note_done = True
+            report.cases.append(CaseReport(case.label, case.hidden, 0.0, case.points, False, text))
+            statuses.append("stopped")
+            continue
+        statuses.append(str(raw.get("status")))
+        for v in _strs(raw.get("violations")):
+            if v not in violations:
+                violations.append(v)
+        tampered = tampered or bool(raw.get("tampered"))
+        for m in _strs(raw.get("mutated")):
+            if m not in mutated:
+                mutated.append(m)
+        outcome = evaluate_case(
+            question,
+            case,
+            question.expected(case),
+            raw,
+            public_expected=public_expected,
+            memory_mb=memory_mb,
+        )
+        any_passed = any_passed or outcome.passed
+        report.cases.append(
+            CaseReport(
+                case.label,
+                case.hidden,
+                outcome.score,
+                outcome.max_score,
+                outcome.passed,
+                outcome.message,
+            )
+        )
+    mutation_ok = any_passed and not mutated
+    score = sum(c.score for c in report.cases) + (question.mutation_points if mutation_ok else 0)
+    if run.status in ("timeout", "crashed", "not_run") and run.detail:
+        report.feedback.append(run.detail)
+    if violations or tampered:
+        what = ", ".join(violations) if violations else "the grader's profile hook"
+        verb = "calls" if violations else "tampers with"
+        report.feedback.insert(
+            0,
+            f"{verb} {what} while it runs: that is the reference implementation (or a library "
+            "doing the same job), so this question gets no credit; write it with NumPy yourself",
+        )
+        report.status = "reference_used"
+        score = 0.0
+    if mutated and question.mutation_points:
+        report.feedback.append(
+            f"modifies its input {', '.join(mutated)} in place (for example x -= x.max(...) or "
+            "np.exp(x, out=x)); the caller's array must not change: work on a copy or build new "
+            "arrays"
+        )
+    report.feedback.extend(_case_feedback(report.cases, skip={"not run", run.detail}))
+    report.score = round(score, 6)
+    if report.status != "reference_used":
+        if run.status in ("timeout", "crashed", "not_run"):
+            report.status = run.status
+        elif statuses and all(s == "not_implemented" for s in statuses):
+            report.status = "not_implemented"
+            report.feedback = ["not implemented yet"]
+        elif report.score >= question.max_score - 1e-9:
+            report.status = "passed"
+        elif report.score > 0:
+            report.status = "partial"
+        else:
+            report.status = "failed"
+    return report
+
+
+def _case_feedback(cases: list[CaseReport], skip: set[str]) -> list[str]:
+    """One line per distinct message, naming the cases that got it (hidden ones marked)."""
+    groups: dict[str, list[str]] = {}
+    for c in cases:
+        if not c.passed and c.feedback and c.feedback not in skip:
+            groups.setdefault(c.feedback, []).append(f"[hidden] {c.label}" if c.hidden else c.label)
+    lines = []
+    for message, labels in groups.items():
+        if len(labels) == 1:
+            lines.append(f"{labels[0]}: {message}")
+            continue
+        shown = "; ".join(labels[:3]) + (f"; and {len(labels) - 3} more" if len(labels) > 3 else "")
+        lines.append(f"{message} ({len(labels)} cases: {shown})")
+    return lines
+
+
+def _syntax_error(submission: Submission) -> str | None:
+    if submission.kind != "python":
+        return None
+    chunk = submission.chunks[0]
+    try:
+        ast.parse(chunk.source, filename=chunk.filename)
+    except SyntaxError as exc:
+        return f"syntax error at line {exc.lineno} of {chunk.label}: {exc.msg}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"{chunk.label} cannot be parsed: {type(exc).__name__}"
+    return None
+
+
+def grade_submission(
+    path: str,
+    *,
+    exercise: str | None = None,
+    timeout: float = 10.0,
+    load_timeout: float | None = None,
+    memory_mb: int = 2048,
+    hidden_cases: dict[str, list[Case]] | None = None,
+    blocked_paths: Sequence[str] = (),
+) -> SubmissionReport:
+    """Grade one submission file.
+
+    Parameters
+    ----------
+    path : str
+        A ``.ipynb`` or ``.py`` file.
+    exercise : str, optional
+        Used when neither the notebook metadata nor the file name names the exercise.
+    timeout : float
+        Seconds per question.
+    load_timeout : float, optional
+        Seconds for the top-level code; see :func:`~.runner.run_submission`.
+    memory_mb : int
+        Memory limit of the worker, in MiB.
+    hidden_cases : dict, optional
+        Extra cases per exercise (from :func:`~.hidden.load_hidden_tests`).
+    blocked_paths : sequence of str
+        More paths the worker may not read (the grader's tests are always blocked).
+
+    Returns
+    -------
+    SubmissionReport
+    """
+    start = time.monotonic()
+    try:
+        return _grade(
+            path, exercise, timeout, load_timeout, memory_mb, hidden_cases or {}, blocked_paths
+        )
+    except Exception as exc:  # a bug of the grader must not stop the batch
+        return SubmissionReport(
+            path,
+            None,
+            "error",
+            messages=[f"internal grader error: {type(exc).__name__}: {exc}"],
+            seconds=time.monotonic() - start,
+        )
+
+
+def _grade(
+    path: str,
+    explicit: str | None,
+    timeout: float,
+    load_timeout: float | None,
+    memory_mb: int,
+    hidden_cases: dict[str, list[Case]],
+    blocked_paths: Sequence[str],
+) -> SubmissionReport:
+    start = time.monotonic()
+    try:
+        submission = read_submission(path)
+    except SubmissionError as exc:
+        name = exercise_from_filename(os.path.basename(path))
+        if name is None and explicit:
+            name = get_exercise(explicit).name
+        report = SubmissionReport(path, name, "load_error", messages=[str(exc)])
+        if name is not None:
+            ex = get_exercise(name).with_cases(hidden_cases.get(name, []))
+            report.max_score = ex.max_score
+            report.questions = _empty_questions(ex, "not_run", "the submission could not be read")
+        report.seconds = time.monotonic() - start
+        return report
+    try:
+        name, note = resolve_exercise(submission, explicit)
+    except KeyError as exc:
+        return SubmissionReport(
+            path, None, "error", messages=[str(exc.args[0])], seconds=time.monotonic() - start
+        )
+    exercise = get_exercise(name).with_cases(hidden_cases.get(name, []))
+    report = SubmissionReport(path, exercise.name, "graded", max_score=exercise.max_score)
+    if note:
+        report.messages.append(note)
+    syntax = _syntax_error(submission)
+    if syntax:
+        report.status = "load_error"
+        report.messages.append(syntax)
+        report.questions = _empty_questions(exercise, "not_run", syntax)
+        report.seconds = time.monotonic() - start
+        return report
+    chunk_pairs = [(c.label, c.source) for c in submission.chunks]
+    findings = {
+        q.function: reference_uses(chunk_pairs, q.function, q.forbidden) for q in exercise.questions
+    }
+    job_questions = [
+        {
+            "function": q.function,
+            "forbidden": sorted(q.forbidden),
+            "cases": [
+                {"args": _encode_input(c.args), "kwargs": _encode_input(dict(c.kwargs))}
+                for c in q.cases
+            ],
+        }
+        for q in exercise.questions
+        if not findings[q.function]
+    ]
+    blocked = [_GRADING_DIR, os.path.abspath(path), *map(os.path.abspath, blocked_paths)]
+    run = run_submission(
+        [{"label": c.label, "source": c.source, "filename": c.filename} for c in submission.chunks],
+        submission.kind,
+        job_questions,
+        timeout=timeout,
+        load_timeout=load_timeout,
+        memory_mb=memory_mb,
+        blocked_paths=blocked,
+    )
+    if run.load_failure:
+        report.status = "load_error"
+        report.messages.append(run.load_failure)
+    for err in run.load_errors[:5]:
+        report.messages.append(_fmt_load_error(err))
+    if len(run.load_errors) > 5:
+        report.messages.append(f"... and {len(run.load_errors) - 5} more cells raised")
+    for q in exercise.questions:
+        report.questions.append(
+            _grade_question(
+                q,
+                run.questions.get(q.function),
+                findings[q.function],
+                run.functions,
+                run.load_errors,
+                memory_mb,
+            )
+        )
+    report.score = round(sum(q.score for q in report.questions), 6)
+    report.seconds = time.monotonic() - start
+    return report
+
+
+class _Progress:
+    """A one-line progress bar on a terminal's stderr."""
+
+    def __init__(self, total: int, stream: Any) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream
+        self.lock = threading.Lock()
+
+    def update(self, label: str) -> None:
+        with self.lock:
+            self.done += 1
+            width = 30
+            filled = int(width * self.done / max(self.total, 1))
+            name = os.path.basename(label)[:40]
+            self.stream.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {name:<40}"
+            )
+            if self.done == self.total:
+                self.stream.write("\n")
+            self.stream.flush()
+
+
+def grade_paths(
+    paths: Sequence[str],
+    *,
+    exercise: str | None = None,
+    timeout: float = 10.0,
+    load_timeout: float | None = None,
+    memory_mb: int = 2048,
+    hidden_cases: dict[str, list[Case]] | None = None,
+    hidden_dir: str | None = None,
+    jobs: int | None = None,
+    progress: bool | None = None,
+    on_result: Callable[[SubmissionReport], None] | None = None,
+) -> list[SubmissionReport]:
+    """Grade files and directories (every ``.ipynb``/``.py`` directly inside a directory).
+
+    Parameters
+    ----------
+    paths : sequence of str
+    exercise, timeout, load_timeout, memory_mb, hidden_cases
+        As for :func:`grade_submission`.
+    hidden_dir : str, optional
+        The instructor's hidden-tests directory: the workers may not read it.
+    jobs : int, optional
+        Submissions graded at the same time; ``min(4, os.cpu_count())`` by default.
+    progress : bool, optional
+        Show a progress bar on stderr; by default when stderr is a terminal and a directory was
+        given.
+    on_result : callable, optional
+        Called with each report as soon as it is ready (from a worker thread).
+
+    Returns
+    -------
+    list of SubmissionReport
+        In the order of the files.
+    """
+    files = find_submissions(list(paths))
+    if progress is None:
+        progress = any(os.path.isdir(p) for p in paths) and sys.stderr.isatty()
+    bar = _Progress(len(files), sys.stderr) if progress and files else None
+    blocked = [os.path.abspath(f) for f in files]
+    if hidden_dir:
+        blocked.append(os.path.abspath(hidden_dir))
+    jobs = jobs or min(4, os.cpu_count() or 1)
+
+    def one(path: str) -> SubmissionReport:
+        report = grade_submission(
+            path,
+            exercise=exercise,
+            timeout=timeout,
+            load_timeout=load_timeout,
+            memory_mb=memory_mb,
+            hidden_cases=hidden_cases,
+            blocked_paths=blocked,
+        )
+        if bar is not None:
+            bar.update(path)
+        if on_result is not None:
+            on_result(report)
+        return report
+
+    if jobs <= 1 or len(files) <= 1:
+        return [one(f) for f in files]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(one, files))

@@ -1,0 +1,169 @@
+"""Write grading reports: ``text``, ``json``, ``csv`` and Gradescope's ``results.json``.
+
+``text``
+    for people: one block per submission, each question's score and what is wrong.
+``json``
+    everything, machine-readable: ``{"grader", "exercises", "submissions": [...]}``; each
+    submission has its path, exercise, status, score, max_score, messages, seconds and questions,
+    each question its score, status, feedback and cases (label, hidden, score, passed, feedback).
+``csv``
+    one row per submission: ``submission, exercise, status``, one column per graded function of
+    the exercises in the batch (empty when it does not apply), ``total, max, message``.
+``gradescope``
+    Gradescope's autograder ``results.json`` for one submission: top-level ``score``,
+    ``output``, ``execution_time``, and one test per graded function with ``name``, ``score``,
+    ``max_score``, ``status``, ``output`` and ``visibility``.
+
+Hidden cases are named by their label only, never by their inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from typing import Any
+
+from .exercises import EXERCISE_NAMES, get_exercise
+from .grader import SubmissionReport
+
+__all__ = ["FORMATS", "format_reports"]
+
+FORMATS = ("text", "json", "csv", "gradescope")
+
+
+def _num(x: float) -> str:
+    return f"{round(x, 4):g}"
+
+
+def _text(reports: list[SubmissionReport]) -> str:
+    out: list[str] = []
+    for r in reports:
+        ex = r.exercise or "unknown exercise"
+        out.append(f"{r.path}  [{ex}]  {_num(r.score)}/{_num(r.max_score)}  ({r.status})")
+        for m in r.messages:
+            out.append(f"  ! {m}")
+        for q in r.questions:
+            mark = "✓" if q.status == "passed" else "✗"
+            out.append(f"  {mark} {q.function}: {_num(q.score)}/{_num(q.max_score)} ({q.status})")
+            shown = 0
+            for line in q.feedback:
+                if shown == 12:
+                    out.append(f"      ... {len(q.feedback) - shown} more")
+                    break
+                out.append(f"      - {line}")
+                shown += 1
+            passed = sum(c.passed for c in q.cases)
+            if q.status in ("partial", "failed", "timeout", "crashed"):
+                out.append(f"      {passed} of {len(q.cases)} cases passed")
+        out.append("")
+    if len(reports) > 1:
+        graded = [r for r in reports if r.max_score]
+        mean = sum(r.score / r.max_score for r in graded) / len(graded) if graded else 0.0
+        counts: dict[str, int] = {}
+        for r in reports:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        out.append(f"{len(reports)} submissions ({status}); mean score {100 * mean:.1f}%")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _json(reports: list[SubmissionReport]) -> str:
+    from .. import __version__
+
+    names = sorted({r.exercise for r in reports if r.exercise}, key=EXERCISE_NAMES.index)
+    doc: dict[str, Any] = {
+        "grader": f"ce-course {__version__}",
+        "exercises": {
+            n: {
+                "max_score": get_exercise(n).max_score,
+                "functions": get_exercise(n).functions,
+            }
+            for n in names
+        },
+        "submissions": [asdict(r) for r in reports],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _csv(reports: list[SubmissionReport]) -> str:
+    names = sorted({r.exercise for r in reports if r.exercise}, key=EXERCISE_NAMES.index)
+    functions = [f for n in names for f in get_exercise(n).functions]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["submission", "exercise", "status", *functions, "total", "max", "message"])
+    for r in reports:
+        scores = {q.function: _num(q.score) for q in r.questions}
+        message = (
+            r.messages[0]
+            if r.messages
+            else "; ".join(f"{q.function}: {q.status}" for q in r.questions if q.status != "passed")
+        )
+        writer.writerow(
+            [
+                r.path,
+                r.exercise or "",
+                r.status,
+                *(scores.get(f, "") for f in functions),
+                _num(r.score),
+                _num(r.max_score),
+                message[:200],
+            ]
+        )
+    return buf.getvalue()
+
+
+def _gradescope(reports: list[SubmissionReport]) -> str:
+    if len(reports) != 1:
+        raise ValueError(
+            f"--format gradescope grades exactly one submission, got {len(reports)}; "
+            "give the notebook itself or a directory holding only it"
+        )
+    r = reports[0]
+    tests = []
+    for q in r.questions:
+        lines = [f"{q.title}: {_num(q.score)}/{_num(q.max_score)}"]
+        lines += [f"✗ {line}" for line in q.feedback]
+        passed = [c for c in q.cases if c.passed]
+        if passed:
+            lines.append(f"✓ {len(passed)} of {len(q.cases)} cases passed")
+        tests.append(
+            {
+                "name": f"{q.function} ({r.exercise})",
+                "score": q.score,
+                "max_score": q.max_score,
+                "status": "passed" if q.status == "passed" else "failed",
+                "output": "\n".join(lines),
+                "visibility": "visible",
+            }
+        )
+    head = f"{r.exercise or 'unknown exercise'}: {_num(r.score)}/{_num(r.max_score)}"
+    output = "\n".join([head, *r.messages])
+    doc = {
+        "score": r.score,
+        "output": output,
+        "execution_time": round(r.seconds, 3),
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def format_reports(reports: list[SubmissionReport], fmt: str = "text") -> str:
+    """Render reports in one of :data:`FORMATS`.
+
+    Raises
+    ------
+    ValueError
+        For an unknown format, or ``gradescope`` with other than one report.
+    """
+    if fmt == "text":
+        return _text(reports)
+    if fmt == "json":
+        return _json(reports)
+    if fmt == "csv":
+        return _csv(reports)
+    if fmt == "gradescope":
+        return _gradescope(reports)
+    raise ValueError(f"format_reports: unknown format {fmt!r}; expected one of {FORMATS}")

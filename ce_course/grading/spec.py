@@ -1,0 +1,265 @@
+"""What an exercise's tests are made of: cases, parts, known mistakes, questions, exercises.
+
+One module per exercise in :mod:`ce_course.grading.exercises` builds an :class:`Exercise` from
+these pieces. An instructor's extra tests (``--hidden-tests DIR``) are :class:`Case` objects too.
+
+A *question* is one graded function. It has several *cases* (inputs and points), each output is
+split into *parts* (``loss`` and ``dW`` for exercise 08) that earn a share of the case's points,
+and a list of known *mistakes*: wrong implementations run on the same inputs, so that a learner's
+output that matches one gets that mistake's explanation instead of a bare "wrong values".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .guard import REFERENCE_NAMES
+
+__all__ = [
+    "ALWAYS_ALLOWED",
+    "Case",
+    "Exercise",
+    "Mistake",
+    "Part",
+    "Question",
+]
+
+ALWAYS_ALLOWED: frozenset[str] = frozenset({"one_hot", "make_spiral"})
+"""Utilities of :mod:`ce_course` that every graded function may call."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One graded component of a function's output.
+
+    Parameters
+    ----------
+    name : str
+        How the feedback names it (``"dW"``, ``"grads['b1']"``, ``"dz_dy"``).
+    path : tuple
+        Indices and keys leading from the returned value to this part; ``()`` for the whole value.
+    weight : float
+        Share of each case's points that this part earns.
+    """
+
+    name: str
+    path: tuple[Any, ...] = ()
+    weight: float = 1.0
+
+
+@dataclass
+class Case:
+    """One test of one graded function.
+
+    Parameters
+    ----------
+    question : str
+        Name of the graded function (``"softmax"``).
+    label : str
+        What the learner is told about the inputs. For a hidden case this is all they see, so
+        describe the situation ("large logits (about ±1000)"), never the values.
+    args, kwargs
+        Arguments of the call. Arrays are sent to the worker as data; a
+        :class:`~ce_course.grading.probes.Probe` becomes a function in the worker.
+    points : float, default 1
+    hidden : bool, default True
+        Hidden cases are graded by ``ce-course grade`` only; public ones also by ``check()``.
+    tags : frozenset of str
+        Situations the feedback can name: ``"large"`` (overflow), ``"underflow"``,
+        ``"float32"``, ``"ties"``, ``"single_class"``, ``"n1"``, ``"square"``.
+    rtol, atol : float, optional
+        Tolerances; the question's defaults when omitted.
+    check_dtype : bool, default False
+        Also require the output to have the expected dtype (for float32 inputs).
+    expected : object, optional
+        The expected output; computed with the question's reference when omitted.
+    """
+
+    question: str
+    label: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    points: float = 1.0
+    hidden: bool = True
+    tags: frozenset[str] = frozenset()
+    rtol: float | None = None
+    atol: float | None = None
+    check_dtype: bool = False
+    expected: Any = None
+
+    def __post_init__(self) -> None:
+        self.tags = frozenset(self.tags)
+        self.args = tuple(self.args)
+        if not isinstance(self.kwargs, dict):
+            raise TypeError(f"Case {self.label!r}: kwargs must be a dict, got {self.kwargs!r}")
+        if not (isinstance(self.points, (int, float)) and self.points >= 0):
+            raise ValueError(f"Case: points must be a number >= 0, got {self.points!r}")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong implementation and what to tell a learner whose output matches it.
+
+    Parameters
+    ----------
+    key : str
+        Short identifier (``"no-max-shift"``).
+    message : str
+        The explanation, in the learner's terms.
+    compute : callable
+        Same signature as the graded function; returns the wrong output. It may raise (the
+        mistake then explains nothing for that case).
+    parts : tuple of str, optional
+        Names of the parts it can explain; all parts when omitted.
+    """
+
+    key: str
+    message: str
+    compute: Callable[..., Any]
+    parts: tuple[str, ...] | None = None
+
+
+PropertyCheck = Callable[[np.ndarray, np.ndarray, Case], "str | None"]
+
+
+@dataclass
+class Question:
+    """A graded function: its reference, cases, parts and known mistakes.
+
+    Parameters
+    ----------
+    function : str
+        The name the submission must define.
+    title : str
+        One line saying what it computes.
+    reference : callable
+        Computes the expected output from a case's arguments (in the grader's process).
+    cases : list of Case
+    parts : tuple of Part
+        How the output is split for partial credit.
+    mistakes : tuple of Mistake
+    allowed : frozenset of str
+        :mod:`ce_course` functions the submission may call inside this function (references of
+        earlier exercises); :data:`ALWAYS_ALLOWED` is added.
+    checks : tuple of callable
+        ``check(actual, expected, case) -> message or None``: properties to explain a wrong
+        output when no known mistake matches ("rows do not sum to 1").
+    error_hints : tuple of (str, str)
+        ``(substring of "Type: message", hint)`` added to the feedback for an exception.
+    mutation_points : float, default 1
+        Points for leaving the inputs unchanged (earned only if some case passes).
+    rtol, atol : float
+        Default tolerances.
+    context : callable, optional
+        ``context(case) -> {"N": ..., "C": ...}``: sizes the feedback can name ("off by a factor
+        of N = 4"). By default taken from the first array argument, ``(N, C)`` or ``(C,)``.
+    """
+
+    function: str
+    title: str
+    reference: Callable[..., Any]
+    cases: list[Case]
+    parts: tuple[Part, ...] = (Part("result"),)
+    mistakes: tuple[Mistake, ...] = ()
+    allowed: frozenset[str] = frozenset()
+    checks: tuple[PropertyCheck, ...] = ()
+    error_hints: tuple[tuple[str, str], ...] = ()
+    mutation_points: float = 1.0
+    rtol: float = 1e-7
+    atol: float = 1e-10
+    context: Callable[[Case], dict[str, int]] | None = None
+
+    def __post_init__(self) -> None:
+        unknown = set(self.allowed) - REFERENCE_NAMES
+        if unknown:
+            raise ValueError(f"Question {self.function}: unknown allowed names {sorted(unknown)}")
+        for case in self.cases:
+            if case.question != self.function:
+                raise ValueError(
+                    f"Question {self.function}: case {case.label!r} is for {case.question!r}"
+                )
+
+    @property
+    def forbidden(self) -> frozenset[str]:
+        """:mod:`ce_course` names the graded function may not call."""
+        return REFERENCE_NAMES - self.allowed - ALWAYS_ALLOWED
+
+    @property
+    def max_score(self) -> float:
+        """Total points: every case plus the input-mutation check."""
+        return float(sum(c.points for c in self.cases) + self.mutation_points)
+
+    def public_cases(self) -> list[Case]:
+        """The cases ``check()`` runs in the notebook."""
+        return [c for c in self.cases if not c.hidden]
+
+    def tolerances(self, case: Case) -> tuple[float, float]:
+        """``(rtol, atol)`` for ``case``."""
+        return (
+            self.rtol if case.rtol is None else case.rtol,
+            self.atol if case.atol is None else case.atol,
+        )
+
+    def sizes(self, case: Case) -> dict[str, int]:
+        """The sizes (``N``, ``C``, ...) of ``case`` that feedback may mention."""
+        if self.context is not None:
+            return self.context(case)
+        for arg in case.args:
+            if isinstance(arg, np.ndarray) and arg.ndim == 2:
+                return {"N": arg.shape[0], "C": arg.shape[1]}
+            if isinstance(arg, np.ndarray) and arg.ndim == 1:
+                return {"C": arg.shape[0]}
+        return {}
+
+    def expected(self, case: Case) -> Any:
+        """The expected output of ``case`` (its ``expected``, else the reference's)."""
+        if case.expected is not None:
+            return case.expected
+        with np.errstate(all="ignore"):
+            return self.reference(*case.args, **case.kwargs)
+
+    def with_cases(self, extra: Sequence[Case]) -> Question:
+        """A copy with ``extra`` cases appended (instructor's hidden tests)."""
+        return Question(**{**self.__dict__, "cases": [*self.cases, *extra]})
+
+
+@dataclass
+class Exercise:
+    """One exercise notebook: its name (``"05_cross_entropy"``) and graded functions."""
+
+    name: str
+    title: str
+    questions: list[Question]
+
+    @property
+    def functions(self) -> list[str]:
+        """Names of the graded functions, in order."""
+        return [q.function for q in self.questions]
+
+    @property
+    def max_score(self) -> float:
+        """Total points of the exercise."""
+        return float(sum(q.max_score for q in self.questions))
+
+    def question(self, function: str) -> Question:
+        """The question grading ``function``; ``KeyError`` naming the exercise if none."""
+        for q in self.questions:
+            if q.function == function:
+                return q
+        raise KeyError(f"exercise {self.name} has no graded function {function!r}")
+
+    def with_cases(self, extra: Sequence[Case]) -> Exercise:
+        """A copy with extra cases added to the questions they name."""
+        by_q: dict[str, list[Case]] = {}
+        for case in extra:
+            self.question(case.question)
+            by_q.setdefault(case.question, []).append(case)
+        return Exercise(
+            self.name,
+            self.title,
+            [q.with_cases(by_q.get(q.function, ())) for q in self.questions],
+        )

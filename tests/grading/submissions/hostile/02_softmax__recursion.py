@@ -1,0 +1,7 @@
+"""Infinite recursion."""
+
+EXPECT = {"status": "graded", "lose": {"softmax": "recursion"}}
+
+
+def softmax(x):
+    return softmax(x)
