@@ -86,7 +86,7 @@ def check_class_indices(y: ArrayLike, num_classes: int, fname: str, argname: str
     if arr.dtype.kind == "f":
         bad = ~np.isfinite(arr) | (arr != np.round(arr))
         if bad.any():
-            value = arr[bad].flat[0]
+            value = float(arr[bad].flat[0])  # a plain float: no np.float64(...) in the message
             raise ValueError(
                 f"{fname}: {argname} {value!r} is not a whole number; class indices must be integers"
             )
@@ -97,7 +97,7 @@ def check_class_indices(y: ArrayLike, num_classes: int, fname: str, argname: str
     if arr.size:
         low, high = arr.min(), arr.max()
         if low < 0:
-            raise ValueError(f"{fname}: {argname} {low!r} is negative; class indices start at 0")
+            raise ValueError(f"{fname}: {argname} {int(low)} is negative; class indices start at 0")
         if high >= num_classes:
             raise ValueError(
                 f"{fname}: {argname} {int(high)} out of range for {num_classes} classes"
@@ -117,7 +117,7 @@ def check_probabilities(
     if not np.all(np.isfinite(target)):
         raise ValueError(f"{fname}: {argname} contains nan or inf")
     if target.size and (target.min() < 0 or target.max() > 1):
-        value = target.min() if target.min() < 0 else target.max()
+        value = float(target.min() if target.min() < 0 else target.max())
         raise ValueError(
             f"{fname}: {argname} has entry {value!r} outside [0, 1]; not a distribution"
         )

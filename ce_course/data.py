@@ -48,8 +48,8 @@ def make_spiral(
     for name, value in (("n_per_class", n_per_class), ("n_classes", n_classes)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
             raise ValueError(f"make_spiral: {name} must be a positive int, got {value!r}")
-    if not (isinstance(noise, numbers.Real) and noise >= 0):
-        raise ValueError(f"make_spiral: noise must be a number >= 0, got {noise!r}")
+    if isinstance(noise, bool) or not (isinstance(noise, numbers.Real) and 0 <= noise < np.inf):
+        raise ValueError(f"make_spiral: noise must be a finite number >= 0, got {noise!r}")
     rng = np.random.default_rng(seed)
     radius = np.linspace(0.0, 1.0, n_per_class)
     X = np.empty((n_per_class * n_classes, 2))

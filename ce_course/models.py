@@ -322,6 +322,7 @@ def two_layer_loss(
     y = np.asarray(y)
     if y.shape != (X.shape[0],):
         raise ValueError(f"{fname}: y must have shape ({X.shape[0]},), got shape {y.shape}")
+    y = check_class_indices(y, scores.shape[1], fname, "y")
     loss, dscores = softmax_cross_entropy(scores, y)
     loss = loss + reg * (np.sum(p["W1"] * p["W1"]) + np.sum(p["W2"] * p["W2"]))
     grads = {
