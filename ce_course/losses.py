@@ -17,7 +17,13 @@ true loss is ``1e-17``: it is not rounded to 0.
 
 from __future__ import annotations
 
+import contextvars
+import math
 import numbers
+import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -40,6 +46,11 @@ __all__ = [
 
 Reduction = Literal["mean", "sum", "none"]
 _REDUCTIONS = ("mean", "sum", "none")
+# A batch of at least this many logits per thread is split among threads (at most _MAX_THREADS).
+_MIN_LOGITS_PER_THREAD = 1 << 18
+_MAX_THREADS = 8
+# Rows are processed in blocks of about this many bytes, which stay in the cache between passes.
+_BLOCK_BYTES = 1 << 20
 
 
 def one_hot(y: ArrayLike, num_classes: int, *, dtype: type = np.float64) -> np.ndarray:
@@ -162,64 +173,196 @@ def _softmax_ce(
         if eps_ls:
             probs = (1 - eps_ls) * probs + eps_ls / C
 
-    rows = np.arange(N)
-    top_idx = np.argmax(z2.real if np.iscomplexobj(z2) else z2, axis=1)
-    m = z2[rows, top_idx]
-    finite = np.isfinite(m)
-    all_finite = bool(finite.all())
-    if not all_finite:
-        m = np.where(finite, m, 0).astype(z2.dtype, copy=False)
+    # Rows are independent: each chunk of rows is handled by `_ce_rows`, in threads for a large
+    # batch (NumPy releases the GIL in its loops), writing into the arrays allocated here.
+    scale = 1.0 / N if reduction == "mean" else 1.0
+    # exp(z) unshifted is safe in rows whose maximum lies in [0, hi]; see `_ce_rows`.
+    hi = -float(np.log(np.finfo(z2.dtype).tiny)) - math.log(max(z2.size, 1)) - 1.0
+    loss_rows = np.empty(N, dtype=z2.dtype) if need_loss else None
+    buf = np.empty(z2.shape, dtype=z2.dtype) if need_grad else None
 
-    # `buf` is the only (N, C) allocation: shifted logits, then exponentials, then the gradient.
-    buf = np.subtract(z2, m[:, np.newaxis])
-    shifted_dot = None
-    if need_loss and probs is not None:
-        shifted_dot = np.einsum("nc,nc->n", probs, buf)  # sum_k y_k (z_k - m) <= 0
-    elif need_loss and eps_ls:
-        shifted_dot = buf.sum(axis=1)  # sum_k (z_k - m) <= 0, for the uniform part
-    np.exp(buf, out=buf)
-    top = buf[rows, top_idx]  # exactly 1 in every finite row
-    buf[rows, top_idx] = 0
-    t = buf.sum(axis=1)
-    buf[rows, top_idx] = top
-    s = top + t
-    log_s = np.log1p(t)
-    if not all_finite:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_s = np.where(finite, log_s, np.log(s))
+    def fill(lo: int, up: int) -> None:
+        _ce_rows(
+            z2[lo:up],
+            None if labels is None else labels[lo:up],
+            None if probs is None else probs[lo:up],
+            eps_ls,
+            scale,
+            hi,
+            None if loss_rows is None else loss_rows[lo:up],
+            None if buf is None else buf[lo:up],
+        )
+
+    n_threads = _num_threads(N, z2.size)
+    if n_threads == 1:
+        fill(0, N)
+    else:
+        chunks = list(pairwise(N * i // n_threads for i in range(n_threads + 1)))
+        with ThreadPoolExecutor(max_workers=n_threads - 1) as pool:
+            # Each worker runs in a copy of the caller's context, so np.errstate applies there.
+            futures = [
+                pool.submit(contextvars.copy_context().run, fill, lo, up) for lo, up in chunks[1:]
+            ]
+            fill(*chunks[0])
+            for future in futures:
+                future.result()
 
     loss = None
     if need_loss:
-        with np.errstate(invalid="ignore"):
-            if probs is not None:
-                loss_rows = log_s * probs.sum(axis=1) - shifted_dot
-            else:
-                nll = (m - z2[rows, labels]) + log_s
-                if eps_ls:
-                    uniform = log_s - shifted_dot / C
-                    loss_rows = (1 - eps_ls) * nll + eps_ls * uniform
-                else:
-                    loss_rows = nll
         if reduction == "mean":
             loss = loss_rows.mean()
         elif reduction == "sum":
             loss = loss_rows.sum()
         else:
             loss = loss_rows[0] if single else loss_rows
-
     grad = None
     if need_grad:
-        scale = 1.0 / N if reduction == "mean" else 1.0
-        with np.errstate(invalid="ignore"):
-            buf *= (scale / s)[:, np.newaxis]  # buf now holds scale * P
+        grad = buf[0] if single else buf
+    return loss, grad
+
+
+def _num_threads(n_rows: int, size: int) -> int:
+    """Threads for a batch of ``size`` logits: one below ``_MIN_LOGITS_PER_THREAD`` each."""
+    wanted = min(_MAX_THREADS, n_rows, size // _MIN_LOGITS_PER_THREAD)
+    if wanted < 2:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(wanted, cpus))
+
+
+def _ce_rows(
+    z: np.ndarray,
+    labels: np.ndarray | None,
+    probs: np.ndarray | None,
+    eps_ls: float,
+    scale: float,
+    hi: float,
+    loss_out: np.ndarray | None,
+    grad_out: np.ndarray | None,
+) -> None:
+    """Loss and gradient of the rows ``z`` (n, C), written into ``loss_out`` and ``grad_out``.
+
+    Exactly one of ``labels`` (n,) and ``probs`` (n, C, smoothing applied) is given; ``scale`` is
+    1/N or 1; ``loss_out`` (n,) and ``grad_out`` (n, C) may be None when not wanted.
+    """
+    n, C = z.shape
+    rows = np.arange(n)
+    is_complex = np.iscomplexobj(z)
+    # The passes over the classes (arg max, exp, sum, scaling) run block by block, each block of
+    # rows small enough to stay in the cache between passes; per row they keep the arg max, the
+    # maximum m, the maximum's exponential `top` and the sum `rest` of the other exponentials.
+    step = max(1, _BLOCK_BYTES // (C * z.itemsize))
+    # `buf` is the only (n, C) array: the exponentials, then the gradient.
+    buf = grad_out if grad_out is not None else np.empty((min(step, n), C), dtype=z.dtype)
+    top_idx = np.empty(n, dtype=np.intp)
+    m = np.empty(n, dtype=z.dtype)
+    top = np.empty(n, dtype=z.dtype)
+    rest = np.empty(n, dtype=z.dtype)
+    for lo in range(0, n, step):
+        up = min(lo + step, n)
+        zb, r = z[lo:up], rows[: up - lo]
+        eb = buf[lo:up] if grad_out is not None else buf[: up - lo]
+        ib = (zb.real if is_complex else zb).argmax(axis=1)
+        mb = zb[r, ib]
+        top_idx[lo:up], m[lo:up] = ib, mb
+        # Each row is exponentiated after subtracting a shift c; softmax is the same for every c.
+        # c = m is what keeps exp from overflowing, but it costs a pass over the logits. Where
+        # 0 <= m <= hi (False for inf and nan), exp(z) can neither overflow nor underflow where
+        # the shifted exponentials would not, and N times the sum stays below 1/tiny, so c = 0.
+        # The choice depends on the logits only, never on the form of the target. Complex input
+        # (the complex-step derivative) is always shifted.
+        direct = not is_complex and mb.min() >= 0 and mb.max() <= hi
+        if direct:
+            np.exp(zb, out=eb)
+        else:
+            with np.errstate(over="ignore"):  # -inf in a row wider than the float range
+                np.subtract(zb, _shifts(mb, hi, is_complex)[:, np.newaxis], out=eb)
+            np.exp(eb, out=eb)
+        tb = eb[r, ib]  # exp(m - c): exactly 1 in every finite row shifted by its max
+        eb[r, ib] = 0
+        rb = np.add.reduce(eb, axis=1, out=rest[lo:up])
+        top[lo:up] = tb
+        if grad_out is not None:
+            # 0/0 and inf * 0 only in rows with inf or nan, never when `direct` (s >= 1)
+            with np.errstate(divide="ignore", invalid="ignore") if not direct else nullcontext():
+                q = scale / (tb + rb)
+                eb *= q[:, np.newaxis]
+                eb[r, ib] = tb * q  # buf now holds scale * P
+
+    finite = np.isfinite(m)
+    all_finite = bool(finite.all())
+    if not all_finite:
+        m = np.where(finite, m, 0).astype(z.dtype, copy=False)
+    s = top + rest
+    # t = sum_{k != k*} exp(z_k - m): log(sum_k exp(z_k - m)) = log1p(t) keeps a tiny loss (a
+    # confidently classified row) to full relative accuracy. Dividing by top = 1 is exact.
+    with np.errstate(divide="ignore", invalid="ignore"):  # top = 0 only in an all -inf row
+        t = rest / top
+    log_s = np.log1p(t)
+    if not all_finite:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_s = np.where(finite, log_s, np.log(s))
+
+    # Probability targets and label smoothing also need sum_k y_k (z_k - m), from the shifted
+    # logits: a temporary, as these paths are not the fast one.
+    # Overflow to -inf can only happen in a row spanning more than the float range (then exp -> 0).
+    shifted_dot = None
+    if loss_out is not None and (probs is not None or eps_ls):
+        with np.errstate(over="ignore"):
+            zm = np.subtract(z, m[:, np.newaxis])
+            if probs is not None:
+                shifted_dot = np.einsum("nc,nc->n", probs, zm)  # sum_k y_k (z_k - m) <= 0
+                undefined = np.isnan(shifted_dot)  # 0 * (-inf): a masked class with y_k = 0
+                if undefined.any():
+                    pu = probs[undefined]
+                    shifted_dot[undefined] = np.einsum(
+                        "nc,nc->n", pu, np.where(pu > 0, zm[undefined], 0)
+                    )
+            else:
+                shifted_dot = zm.sum(axis=1)  # sum_k (z_k - m) <= 0, for the uniform part
+        del zm
+
+    if loss_out is not None:
+        with np.errstate(invalid="ignore", over="ignore"):
+            if probs is not None:
+                loss_out[...] = log_s * probs.sum(axis=1) - shifted_dot
+            else:
+                nll = (m - z[rows, labels]) + log_s
+                if eps_ls:
+                    uniform = log_s - shifted_dot / C
+                    loss_out[...] = (1 - eps_ls) * nll + eps_ls * uniform
+                else:
+                    loss_out[...] = nll
+
+    if grad_out is not None:
         if probs is not None:
             buf -= scale * probs
         else:
             buf[rows, labels] -= scale * (1 - eps_ls)
             if eps_ls:
                 buf -= scale * eps_ls / C
-        grad = buf[0] if single else buf
-    return loss, grad
+        # At the arg max of a row where p > 1/2, p - y cancels (p of a confidently classified
+        # row rounds to 1, and p - 1 to 0). There 1 - p = rest / s, a sum without the maximum's
+        # term, and p - y = (1 - y) - rest / s keeps the gradient's relative accuracy.
+        sure = finite & (np.real(t) < 1)
+        if sure.any():
+            r, j = rows[sure], top_idx[sure]
+            if probs is not None:
+                y_top = probs[r, j]
+            else:
+                y_top = ((labels[r] == j) * (1 - eps_ls) + eps_ls / C).astype(z.real.dtype)
+            buf[r, j] = scale * ((1 - y_top) - rest[r] / s[r])
+
+
+def _shifts(m: np.ndarray, hi: float, is_complex: bool) -> np.ndarray:
+    """Each row's shift: its maximum ``m``, or 0 where ``0 <= m <= hi`` or ``m`` is not finite."""
+    m = np.where(np.isfinite(m), m, 0).astype(m.dtype, copy=False)
+    if is_complex:
+        return m
+    return np.where((m >= 0) & (m <= hi), 0, m).astype(m.dtype, copy=False)
 
 
 _SHARED_PARAMETERS = r"""
@@ -381,10 +524,13 @@ softmax_cross_entropy.__doc__ = (
     + r"""
     Notes
     -----
-    One ``(N, C)`` buffer is allocated and reused: it holds :math:`z - m`, then
-    :math:`e^{z - m}`, then the gradient :math:`(P - Y)/N`, which is returned. The target column is
-    indexed rather than building a one-hot matrix. Reading the logits once and writing the gradient
-    once is the memory-traffic floor; ``benchmarks/bench_softmax_ce.py`` reports how close this gets.
+    One ``(N, C)`` buffer is allocated and reused: it holds :math:`e^{z - c}`, then the gradient
+    :math:`(P - Y)/N`, which is returned. The shift :math:`c` is the row maximum :math:`m`, or 0
+    where :math:`e^{z}` can neither overflow nor underflow (this saves a pass over the logits and
+    the rounding of :math:`z - m`). The target column is indexed rather than building a one-hot
+    matrix, and a large batch is split by rows among threads. Reading the logits once and writing
+    the gradient once is the memory-traffic floor; ``benchmarks/bench_softmax_ce.py`` reports how
+    close this gets.
 
     .. math:: L = \frac{1}{N}\sum_i \bigl(\mathrm{LSE}(z_i) - z_{i y_i}\bigr), \qquad
               \nabla_{z} L = \frac{1}{N}(P - Y).
