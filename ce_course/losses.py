@@ -599,6 +599,7 @@ def cross_entropy_from_probs(
         raise ValueError(f"{fname}: probs must have shape (C,) or (N, C), got shape {p.shape}")
     if p.size and (np.nanmin(p) < 0 or np.nanmax(p) > 1):
         raise ValueError(f"{fname}: probs must lie in [0, 1]; got {fmt_value(p)}")
+    check_probabilities(p, p.shape, fname, "probs")  # each row sums to 1
     labels, tprobs = _parse_target(target, p, fname)
     single = p.ndim == 1
     p2 = p[np.newaxis] if single else p

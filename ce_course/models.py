@@ -224,8 +224,25 @@ def train_linear_softmax(
     >>> bool(hist[-1] < hist[0])
     True
     """
-    X = as_float_array(X, "train_linear_softmax", "X")
-    C = int(np.max(y)) + 1 if num_classes is None else int(num_classes)
+    fname = "train_linear_softmax"
+    X = as_float_array(X, fname, "X")
+    if X.ndim != 2:
+        raise ValueError(f"{fname}: X must have shape (N, D), got shape {X.shape}")
+    y = np.asarray(y)
+    if y.shape != (X.shape[0],) or X.shape[0] == 0:
+        raise ValueError(f"{fname}: y must have shape ({X.shape[0]},), got shape {y.shape}")
+    if num_classes is None:
+        num_classes = int(np.max(y)) + 1 if y.dtype.kind in "iuf" else 0
+    if (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, numbers.Integral)
+        or num_classes < 1
+    ):
+        raise ValueError(f"{fname}: num_classes must be a positive int, got {num_classes!r}")
+    C = int(num_classes)
+    y = check_class_indices(y, C, fname, "y")
+    if isinstance(num_iters, bool) or not isinstance(num_iters, numbers.Integral) or num_iters < 0:
+        raise ValueError(f"{fname}: num_iters must be an int >= 0, got {num_iters!r}")
     rng = np.random.default_rng(seed)
     W = std * rng.standard_normal((X.shape[1], C))
     history = np.empty(num_iters)

@@ -361,3 +361,10 @@ ERRORS = [
 def test_errors_name_the_function_and_the_value(f, args, kwargs, pattern):
     with pytest.raises(ValueError, match=rf"^{f.__name__}: {pattern}"):
         f(*args, **kwargs)
+
+
+def test_cross_entropy_from_probs_rejects_rows_that_are_not_distributions():
+    with pytest.raises(ValueError, match="cross_entropy_from_probs: probs rows must sum to 1"):
+        cross_entropy_from_probs([0.2, 0.2], 0)
+    # a softmax output passes (its rows sum to 1 up to rounding)
+    assert np.isfinite(cross_entropy_from_probs(softmax(np.arange(5.0)), 4))

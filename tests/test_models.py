@@ -319,3 +319,18 @@ def test_make_spiral_is_reproducible_by_seed():
 def test_make_spiral_errors(kwargs, pattern):
     with pytest.raises(ValueError, match=rf"^make_spiral: {pattern}"):
         make_spiral(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("y_change", "kwargs", "message"),
+    [
+        (lambda y: np.r_[y[:-1], 7], {"num_classes": 3}, "train_linear_softmax: y 7 out of range"),
+        (lambda y: y[:5], {}, r"train_linear_softmax: y must have shape \(300,\)"),
+        (lambda y: y, {"num_classes": 0}, "train_linear_softmax: num_classes must be"),
+        (lambda y: y, {"num_iters": -1}, "train_linear_softmax: num_iters must be"),
+    ],
+)
+def test_train_linear_softmax_names_itself_in_errors(y_change, kwargs, message):
+    X, y = make_spiral()
+    with pytest.raises(ValueError, match=message):
+        train_linear_softmax(X, y_change(y), **kwargs)
