@@ -198,7 +198,8 @@ def relative_error(a: ArrayLike, b: ArrayLike, *, elementwise: bool = False) -> 
 
     CS231n's reading for a gradient check in float64: above ``1e-2`` the gradient is probably
     wrong, ``1e-2`` to ``1e-4`` is uncomfortable, ``1e-4`` to ``1e-7`` is fine for objectives with
-    kinks (ReLU) and too high otherwise, below ``1e-7`` is good.
+    kinks (ReLU) and too high otherwise, below ``1e-7`` is good. :func:`verdict` uses this scale,
+    except that an error within the check's tolerance is called acceptable, never too high.
 
     Examples
     --------
@@ -227,19 +228,52 @@ def relative_error(a: ArrayLike, b: ArrayLike, *, elementwise: bool = False) -> 
     return float(np.max(err)) if err.size else 0.0
 
 
-def verdict(max_rel_error: float) -> str:
-    """CS231n's reading of a gradient check's largest relative error, in words."""
+def verdict(max_rel_error: float, *, rtol: float = _DEFAULT_RTOL["central"]) -> str:
+    """CS231n's reading of a gradient check's largest relative error, in words.
+
+    Parameters
+    ----------
+    max_rel_error : float
+        The largest relative error of the check.
+    rtol : float, default 1e-6
+        The tolerance the check used (the default is that of central differences). An error within
+        ``rtol`` is never called too high, so a check that passes never gets a verdict that says
+        otherwise.
+
+    Returns
+    -------
+    str
+        ``"good: ..."`` at or below ``min(1e-7, rtol)``; ``"acceptable: ..."`` up to ``rtol``;
+        ``"okay for objectives with kinks ..."`` from ``rtol`` to ``1e-4`` (too high for a smooth
+        objective); ``"uncomfortable: ..."`` up to ``1e-2``; ``"wrong: ..."`` above, or when the
+        error is not finite.
+
+    Examples
+    --------
+    >>> verdict(5e-7).split(":")[0]
+    'acceptable'
+    >>> verdict(5e-6).split(":")[0]
+    'okay for objectives with kinks (ReLU, max)'
+    >>> verdict(5e-6, rtol=1e-4).split(":")[0]
+    'acceptable'
+    """
     r = max_rel_error
+    good_at = min(1e-7, rtol)
     if not np.isfinite(r) or r > 1e-2:
         return "wrong: relative error above 1e-2, the gradient is probably incorrect"
     if r > 1e-4:
         return "uncomfortable: relative error between 1e-4 and 1e-2 usually means a mistake"
-    if r > 1e-7:
+    if r > rtol:
         return (
-            "okay for objectives with kinks (ReLU, max): relative error between 1e-7 and 1e-4; "
-            "for a smooth objective it is too high"
+            f"okay for objectives with kinks (ReLU, max): relative error between {rtol:g} and "
+            "1e-4; for a smooth objective it is too high"
         )
-    return "good: relative error below 1e-7"
+    if r > good_at:
+        return (
+            f"acceptable: relative error between {good_at:g} and the tolerance {rtol:g}; a "
+            "smooth, well-scaled objective usually gets below 1e-7 with central differences"
+        )
+    return f"good: relative error below {good_at:g}"
 
 
 @dataclass(frozen=True)
@@ -454,7 +488,7 @@ def _check_array(
         passed=passed,
         max_rel_error=max_rel,
         worst=worst,
-        verdict=verdict(max_rel),
+        verdict=verdict(max_rel, rtol=rtol),
         n_checked=len(flat_idx),
         n_failed=int(failed.sum()),
         rtol=rtol,
@@ -589,7 +623,7 @@ def check_gradient(
             passed=not failing,
             max_rel_error=max_rel,
             worst=worst,
-            verdict=verdict(max_rel),
+            verdict=verdict(max_rel, rtol=rtol),
             n_checked=sum(r.n_checked for r in results.values()),
             n_failed=sum(r.n_failed for r in results.values()),
             rtol=rtol,

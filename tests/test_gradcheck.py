@@ -229,7 +229,33 @@ def test_verdicts():
     assert verdict(np.nan).startswith("wrong")
     assert verdict(1e-3).startswith("uncomfortable")
     assert verdict(1e-5).startswith("okay for objectives with kinks")
+    assert verdict(5e-7).startswith("acceptable")
     assert verdict(1e-9).startswith("good")
+    assert verdict(1e-5, rtol=1e-4).startswith("acceptable")  # forward differences
+    assert verdict(1e-9, rtol=1e-10).startswith("okay for objectives with kinks")  # complex step
+
+
+@pytest.mark.parametrize("method", ["forward", "central", "complex"])
+@pytest.mark.parametrize("rel", [3e-11, 3e-9, 3e-8, 2e-7, 9e-7, 5e-6, 9e-5, 3e-3, 0.5])
+def test_verdict_agrees_with_the_tolerance(method, rel):
+    # A check that passes is never told its error is too high, and one that fails never "good".
+    from ce_course.gradcheck import _DEFAULT_RTOL
+
+    rtol = _DEFAULT_RTOL[method]
+    text = verdict(rel, rtol=rtol)
+    if rel <= rtol:
+        assert text.startswith(("good", "acceptable")) and "too high" not in text
+    else:
+        assert not text.startswith(("good", "acceptable"))
+
+
+def test_check_gradient_verdict_between_1e7_and_1e6_passes_and_says_acceptable():
+    z = np.array([0.3, -1.2, 2.0])
+    exact = cross_entropy_grad(z, 1)
+    perturbed = exact * (1 + 5e-7)  # a relative error of 5e-7, inside the default 1e-6
+    res = check_gradient(lambda v: cross_entropy(v, 1), z, perturbed)
+    assert res.passed and 1e-7 < res.max_rel_error <= 1e-6
+    assert res.verdict.startswith("acceptable") and "too high" not in res.verdict
 
 
 # ----------------------------------------------------------------------------------------------
