@@ -47,6 +47,7 @@ __all__ = [
     "CheckResult",
     "Probe",
     "check",
+    "check_derivation",
     "format_reports",
     "get_exercise",
     "grade_paths",
@@ -56,6 +57,7 @@ __all__ = [
 _LAZY = {
     "Case": ".spec",
     "Probe": ".probes",
+    "check_derivation": ".symbolic",
     "format_reports": ".report",
     "get_exercise": ".exercises",
     "grade_paths": ".grader",

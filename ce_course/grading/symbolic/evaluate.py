@@ -188,11 +188,15 @@ def _tex(node: Node, outer: int) -> str:
                 den.append(a[1])
             else:
                 num.append(a)
+        sign = ""
+        if num and num[0][0] == "neg":  # -p_i*p_j parses as (-p_i)*p_j; show it as -p_i p_j
+            sign, num = "-", [num[0][1], *num[1:]]
         top = _smart_join(num) if num else "1"
         if den:
             bottom = _smart_join(den)
-            return _wrap(rf"\frac{{{top}}}{{{bottom}}}", _PREC["pow"], outer)
-        return _wrap(top, _PREC["mul"], outer)
+            frac = rf"\frac{{{top}}}{{{bottom}}}"
+            return _wrap(sign + frac, _PREC["neg"] if sign else _PREC["pow"], outer)
+        return _wrap(sign + top, _PREC["neg"] if sign else _PREC["mul"], outer)
     if kind == "pow":
         if node[2] == ("num", -1):
             return _wrap(rf"\frac{{1}}{{{_tex(node[1], 0)}}}", _PREC["pow"], outer)

@@ -299,7 +299,7 @@ class _Parser:
 
     def unexpected(self, tok: _Tok | None = None, expecting: str = "") -> ParseError:
         tok = tok or self.peek()
-        what = "the end of the answer" if tok.kind == "end" else f"{tok.text!r}"
+        what = "end of the answer" if tok.kind == "end" else f"{tok.text!r}"
         more = f" (expected {expecting})" if expecting else ""
         return self.error(f"unexpected {what} at column {tok.col}{more}", tok)
 
