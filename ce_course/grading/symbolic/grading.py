@@ -144,7 +144,7 @@ def grade_derivation(question: DerivationQuestion, run: Any) -> Any:
     length = raw.get("answer_length")
     public, hidden = judge(question, value, length=length if isinstance(length, int) else None)
     if public.status == "empty":
-        return zero("not_implemented", "not answered yet")
+        return zero("not_implemented", "not implemented yet")
     scores = (public.credit * public_case.points, hidden.credit * hidden_case.points)
     messages = (public.message, "" if hidden.correct else _hidden_message(hidden))
     for case, score, result, message in zip(
@@ -220,7 +220,7 @@ def check_derivation_question(
         print(f"✗ {question.function}: {msg}")
         return result
     answer = namespace[question.variable]
-    verdict = check_answer(d, answer if type(answer) is str else answer)
+    verdict = check_answer(d, str.__str__(answer) if isinstance(answer, str) else answer)
     if verdict.status == "empty":
         print(f'✗ {question.function}: not answered yet (set {question.variable} = "...")')
         result.cases.append(
