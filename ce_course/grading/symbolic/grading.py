@@ -179,7 +179,8 @@ def show_result(question: Derivation, result: DerivationResult, *, color: bool =
     ok = "✓" if result.correct else "✗"
     if color:
         ok = f"\033[{'32' if result.correct else '31'}m{ok}\033[0m"
-    print(f"{ok} {question.name}: {result.message}")
+    credit = f" (partial credit: {result.credit:.0%})" if 0 < result.credit < 1 else ""
+    print(f"{ok} {question.name}: {result.message}{credit}")
     if not result.latex:
         return
     if _in_kernel():
