@@ -638,8 +638,8 @@ def parse(text: Any, vocab: Vocabulary) -> Node:
     Examples
     --------
     >>> v = Vocabulary((Family("p", ("class",)),), {"i": "class", "j": "class"}, ("i", "j"))
-    >>> parse("-p_i*p_j", v)
-    ('neg', ('mul', (('sym', 'p', ('i',)), ('sym', 'p', ('j',)))))
+    >>> parse("p_i*p_j", v)
+    ('mul', (('sym', 'p', ('i',)), ('sym', 'p', ('j',))))
     >>> parse("p_i*(1 - p_j))", v)
     Traceback (most recent call last):
     ...
