@@ -407,6 +407,11 @@ class DerivationResult:
         """Whether the answer is accepted."""
         return self.status == "correct"
 
+    @property
+    def line(self) -> str:
+        """The message on one line (a parse error without its caret), for reports."""
+        return self.message.splitlines()[0] if self.message else ""
+
 
 def _ratio_names(d: Derivation, inst: Instance) -> list[tuple[str, Callable[[Instance], float]]]:
     names: list[tuple[str, Callable[[Instance], float]]] = []

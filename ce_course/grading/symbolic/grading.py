@@ -24,6 +24,8 @@ __all__ = [
     "DerivationQuestion",
     "check_derivation_question",
     "grade_derivation",
+    "judge",
+    "make_question",
     "show_result",
     "with_derivations",
 ]
@@ -146,7 +148,7 @@ def grade_derivation(question: DerivationQuestion, run: Any) -> Any:
     if public.status == "empty":
         return zero("not_implemented", "not implemented yet")
     scores = (public.credit * public_case.points, hidden.credit * hidden_case.points)
-    messages = (public.message, "" if hidden.correct else _hidden_message(hidden))
+    messages = (public.line, "" if hidden.correct else _hidden_message(hidden))
     for case, score, result, message in zip(
         question.cases, scores, (public, hidden), messages, strict=True
     ):
@@ -162,11 +164,10 @@ def grade_derivation(question: DerivationQuestion, run: Any) -> Any:
         )
     report.score = round(sum(scores), 6)
     if not public.correct:
-        report.feedback.append(f"{public_case.label}: {public.message}")
+        report.feedback.append(f"{public_case.label}: {public.line}")
     if public.correct and not hidden.correct:
         report.feedback.append(f"[hidden] {hidden_case.label}: {messages[1]}")
-    if public.latex:
-        report.feedback.append(f"your answer: {value.strip()[:200]}")
+    report.feedback.append(f"your answer: {value.strip()[:200]}")
     if report.score >= question.max_score - 1e-9:
         report.status = "passed"
     elif report.score > 0:
