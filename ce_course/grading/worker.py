@@ -355,7 +355,8 @@ def _answer_case(namespace: dict[str, Any], name: str) -> dict[str, Any]:
         }
     status = "missing" if name not in namespace else "ok"
     try:
-        kind = type(value).__name__[:40]
+        kind = type(value).__name__
+        kind = kind[:40] if type(kind) is str else "object"
     except BaseException:
         kind = "object"
     return {
