@@ -281,3 +281,42 @@ def test_injections_through_check(text: str, capsys: pytest.CaptureFixture[str])
     result = check("jacobian_delta", namespace={"answer_jacobian_delta": text})
     assert not result.passed and result.score == 0
     assert "✗" in capsys.readouterr().out
+
+
+def test_the_whole_corpus_through_ce_course_grade(tmp_path: Path) -> None:
+    """Each answer of the corpus in a submission of its own exercise, graded by the real worker."""
+    expected: dict[tuple[str, str], tuple[str, str | None]] = {}
+    paths = []
+    for ex in sorted({d.exercise for d in DERIVATIONS}):
+        ds = [d for d in DERIVATIONS if d.exercise == ex]
+        items = {d.name: [(a, None) for a in CORRECT[d.name]] + WRONG[d.name] for d in ds}
+        for r in range(max(len(v) for v in items.values())):
+            path = tmp_path / f"{ex}__r{r:02d}.py"
+            lines = []
+            for d in ds:
+                answer, key = items[d.name][r % len(items[d.name])]
+                lines.append(f"{d.variable} = {answer!r}")
+                expected[(path.name, d.name)] = (answer, key)
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            paths.append(str(path))
+    reports = grade_paths(paths, timeout=4, jobs=2)
+    verdicts = []
+    for report in reports:
+        assert report.status == "graded", report.messages
+        for q in report.questions:
+            if (Path(report.path).name, q.function) not in expected:
+                continue
+            answer, key = expected[(Path(report.path).name, q.function)]
+            d = get_derivation(q.function)
+            if key is None:
+                verdicts.append((True, q.status == "passed", True))
+            else:
+                got = check_answer(d, answer)
+                text = " ".join(q.feedback)
+                verdicts.append((False, q.status == "passed", got.key == key and got.line in text))
+    accepted, rejected, feedback = _rates(verdicts)
+    print(
+        f"ce-course grade: {len(verdicts)} answers in {len(paths)} submissions; accepted "
+        f"{accepted:.1%}, rejected {rejected:.1%}, anticipated feedback {feedback:.1%}"
+    )
+    assert accepted == rejected == 1.0 and feedback >= 0.95
