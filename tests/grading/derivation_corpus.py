@@ -443,3 +443,67 @@ INJECTIONS: list[str] = [
 ]
 """Answers that must be refused with a parse error (or, for the harmless ones, parsed without
 running anything): none of them may run code, and each is handled fast."""
+
+
+# A second set, written after the checker was finished and run once without changes: all 24
+# correct forms accepted, all 30 wrong answers rejected; 27 of the 30 feedback keys were as
+# predicted, and the other three got a more specific test than the "differs" predicted (not 0 when
+# summed over i, twice; "b times the derivative"): those three keys are corrected below.
+HOLDOUT_CORRECT: list[tuple[str, str]] = [
+    ("jacobian_diag", "exp(z_i)*(sum_k(exp(z_k)) - exp(z_i))/sum_k(exp(z_k))^2"),
+    ("jacobian_diag", "p_i*sum_k(p_k*(1-delta(i,k)))"),
+    ("jacobian_offdiag", "-exp(z_i - log(sum_k(exp(z_k))))*p_j"),
+    ("jacobian_offdiag", "p_i*delta(i,j) - p_i*p_j"),
+    ("jacobian_delta", "p_i*(delta(i,j) - exp(z_j)/sum_l(exp(z_l)))"),
+    ("jacobian_delta", "sqrt(p_i*p_j)*(delta(i,j) - sqrt(p_i*p_j))"),
+    ("ce_dz", "sum_j(y_j*p_i) - sum_j(y_j*delta(i,j))"),
+    ("ce_dz", "p_i - y_i + 0*sum_k(p_k - y_k)"),
+    ("ce_dz", "p_i*(1 - y_i) - y_i*(1 - p_i)"),
+    ("temperature_grad", "(exp(z_i/T)/sum_k(exp(z_k/T)))/T - y_i/T"),
+    ("smoothing_grad", "p_i - y_i + eps*(y_i - 1/C)"),
+    ("smoothing_grad", "p_i - sum_k(delta(i,k)*((1-eps)*y_k + eps/C))"),
+    ("batch_dz", "(p_{n,i} - y_{n,i})*N^(-1)"),
+    ("linear_dW", "sum_m(x_{m,d}*p_{m,c})/N - sum_m(x_{m,d}*y_{m,c})/N"),
+    ("linear_dW_reg", "sum_n(x_{n,d}*(p_{n,c}-y_{n,c}) + 2*reg*W_{d,c})/N"),
+    ("linear_db", "sum_n(p_{n,c})/N - sum_n(y_{n,c})/N"),
+    ("log_softmax_grad", "delta(i,j) - exp(z_j - log(sum_k(exp(z_k))))"),
+    ("logsumexp_grad", "1/(1 + sum_k(exp(z_k - z_i)) - 1)"),
+    ("temperature_ratio", "exp(z_i/T)*exp(z_j/T)^(-1)"),
+    ("ce_dp", "-y_j*exp(-log(p_j))"),
+    ("central_error", "f3*h^2/(3*2)"),
+    ("relu_backward", "g*(a + abs(a))/(2*a)"),
+    ("chain_dz_db", "2*(a + 0*y)"),
+    ("ce_chain_term", "y_j*p_i - y_j*delta(j,i)"),
+]
+HOLDOUT_WRONG: list[tuple[str, str, str]] = [
+    ("jacobian_diag", "p_i*(1 - p_i)/2", "factor"),
+    ("jacobian_diag", "exp(z_i)/sum_k(exp(z_k))^2", "differs"),
+    ("jacobian_offdiag", "-p_i*p_j/p_i", "differs"),
+    ("jacobian_offdiag", "exp(z_i)*(1 - exp(z_j))/sum_k(exp(z_k))", "differs"),
+    ("jacobian_delta", "p_i*delta(i,j) - p_j^2", "zero-sum"),
+    ("jacobian_delta", "delta(i,j) - p_j", "zero-sum"),
+    ("ce_dz", "-y_i*(1 - p_i)", "one-route"),
+    ("ce_dz", "-(1 - p_i)*y_i", "one-route"),
+    ("ce_dz", "p_i - y_i/p_i", "zero-sum"),
+    ("ce_dz", "y_i*(p_i - 1)", "one-route"),
+    ("temperature_grad", "p_i/T - y_i/T^2", "zero-sum"),
+    ("temperature_grad", "(p_i - y_i)", "no-temperature"),
+    ("smoothing_grad", "p_i - (1-eps)*y_i - eps/(C-1)", "zero-sum"),
+    ("smoothing_grad", "p_i - y_i + eps/C", "zero-sum"),
+    ("batch_dz", "(p_{n,i} - y_{n,i})", "no-mean"),
+    ("batch_dz", "sum_m(p_{m,i} - y_{m,i})", "differs"),
+    ("linear_dW", "sum_n(x_{n,d}*(p_{n,c}-y_{n,c}))/N^2", "factor"),
+    ("linear_dW", "sum_n(p_{n,c}*x_{n,d})/N", "no-Y"),
+    ("linear_dW_reg", "sum_n(x_{n,d}*(p_{n,c}-y_{n,c}))/N + 2*W_{d,c}", "differs"),
+    ("linear_dW_reg", "sum_n(x_{n,d}*(p_{n,c}-y_{n,c}))/N + reg*W_{d,c}", "penalty-no-2"),
+    ("linear_db", "sum_n(p_{n,c} - y_{n,c})/(N*N)", "factor"),
+    ("log_softmax_grad", "1/p_i*(delta(i,j) - p_j)", "divided-twice"),
+    ("logsumexp_grad", "sum_k(exp(z_k))", "differs"),
+    ("temperature_ratio", "exp(z_i - z_j)", "no-temperature"),
+    ("ce_dp", "y_j/p_j", "sign"),
+    ("central_error", "h^2*f3/12", "factor"),
+    ("relu_backward", "g*max(0, a)", "times-activation"),
+    ("chain_dz_dy", "2*(-1)", "one-route-x"),
+    ("chain_dz_db", "2*a*b", "factor"),
+    ("ce_chain_term", "-y_j*(delta(i,j) - p_j)", "bracket-index"),
+]

@@ -320,3 +320,13 @@ def test_the_whole_corpus_through_ce_course_grade(tmp_path: Path) -> None:
         f"{accepted:.1%}, rejected {rejected:.1%}, anticipated feedback {feedback:.1%}"
     )
     assert accepted == rejected == 1.0 and feedback >= 0.95
+
+
+def test_the_second_held_out_set() -> None:
+    from derivation_corpus import HOLDOUT_CORRECT, HOLDOUT_WRONG
+
+    for name, answer in HOLDOUT_CORRECT:
+        assert check_answer(get_derivation(name), answer).correct, (name, answer)
+    for name, answer, key in HOLDOUT_WRONG:
+        result = check_answer(get_derivation(name), answer)
+        assert not result.correct and result.key == key, (name, answer, result.message)
