@@ -152,7 +152,10 @@ def prove_in_subprocess(work: Callable[[], bool], timeout: float) -> bool | None
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        os.waitpid(pid, 0)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # reaped elsewhere (SIGCHLD ignored)
+            pass
     if answer == b"1":
         return True
     if answer == b"0":
