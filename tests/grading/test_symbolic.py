@@ -7,6 +7,8 @@ import time
 
 import pytest
 from derivation_corpus import INJECTIONS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ce_course.grading.symbolic import ParseError, check_answer, get_derivation, parse
 from ce_course.grading.symbolic.evaluate import evaluate, to_latex
@@ -173,3 +175,16 @@ def test_a_proof_that_explodes_leaves_the_verdict_to_the_numbers(
     assert time.monotonic() - start < 3.0
     assert result.correct and result.proved is None
     assert "equal at" in result.message
+
+
+_ALPHABET = "pyzijkT_{},()+-*/^ 0123.9eNxsumdeltaexplog"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=_ALPHABET, max_size=60))
+def test_any_text_gets_a_verdict_never_an_exception(text: str) -> None:
+    d = get_derivation("ce_dz")
+    result = check_answer(d, text, prove=False)
+    assert result.status in ("correct", "anticipated", "wrong", "parse_error", "empty")
+    assert 0.0 <= result.credit <= 1.0
+    assert result.message
