@@ -22,6 +22,10 @@ Layout
     scoring, the four report formats, the instructor's extra tests.
 :mod:`.assign`, :mod:`.learner_check`, :mod:`.cli`
     learner notebooks, the in-notebook check, the command line.
+:mod:`.symbolic`
+    derivation questions: a formula answered as a string (``answer_jacobian_offdiag =
+    "-p_i*p_j"``), parsed with a closed grammar and judged numerically and with SymPy;
+    :func:`check_derivation` is the book's inline self-check.
 
 Reference policy
 ----------------
@@ -47,6 +51,7 @@ __all__ = [
     "CheckResult",
     "Probe",
     "check",
+    "check_derivation",
     "format_reports",
     "get_exercise",
     "grade_paths",
@@ -56,6 +61,7 @@ __all__ = [
 _LAZY = {
     "Case": ".spec",
     "Probe": ".probes",
+    "check_derivation": ".symbolic",
     "format_reports": ".report",
     "get_exercise": ".exercises",
     "grade_paths": ".grader",

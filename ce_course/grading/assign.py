@@ -86,6 +86,18 @@ def _enclosing_function(spans: list[tuple[int, int, str]], lineno: int) -> str |
     return max(inside)[2] if inside else None
 
 
+_ANSWER = re.compile(r"^(answer_[A-Za-z0-9_]+)\s*=\s*(?:[rRuU]?\"[^\"\n]*\"|[rRuU]?'[^'\n]*')\s*$")
+
+
+def _answer_region(lines: list[str], begin: int, end: int) -> str | None:
+    """The variable of a derivation answer region (one ``answer_x = "..."`` line), or None."""
+    body = [line for line in lines[begin + 1 : end] if line.strip()]
+    if len(body) != 1 or lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]:
+        return None
+    match = _ANSWER.match(body[0])
+    return match.group(1) if match else None
+
+
 def strip_solutions(
     source: str, *, where: str = "source", hints: dict[str, str] | None = None
 ) -> tuple[str, int]:
@@ -145,6 +157,12 @@ def strip_solutions(
         if j == len(lines):
             raise AssignError(f"{where}: line {i + 1}: {BEGIN} without {END}")
         todo = _TODO.match(out[-1]) if out else None
+        variable = _answer_region(lines, i, j)
+        if variable is not None:  # a derivation answer: an empty string to fill in (issue 11)
+            out.append(f'{variable} = ""' + ("" if todo else "  # TODO: your formula"))
+            regions += 1
+            i = j + 1
+            continue
         if todo and todo.group(1):
             message = todo.group(1)
         else:
@@ -214,6 +232,11 @@ def _stored_names(nodes: list[ast.AST]) -> set[str]:
     return names
 
 
+def _is_answer_begin(lines: list[str], i: int) -> bool:
+    end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == END), None)
+    return end is not None and _answer_region(lines, i, end) is not None
+
+
 def raising_cells(sources: list[str], graded: set[str], stub_cells: list[bool]) -> list[bool]:
     """Which code cells will raise in the learner notebook because of a stub.
 
@@ -250,7 +273,12 @@ def raising_cells(sources: list[str], graded: set[str], stub_cells: list[bool]) 
     for k, (src, tree) in enumerate(zip(sources, trees, strict=True)):
         if tree is None:
             continue
-        begin_lines = [i + 1 for i, line in enumerate(src.split("\n")) if line.strip() == BEGIN]
+        src_lines = src.split("\n")
+        begin_lines = [
+            i + 1
+            for i, line in enumerate(src_lines)
+            if line.strip() == BEGIN and not _is_answer_begin(src_lines, i)
+        ]
         covered: set[int] = set()
         for stmt in tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

@@ -157,6 +157,10 @@ def _grade_question(
     load_errors: list[dict[str, Any]],
     memory_mb: int,
 ) -> QuestionReport:
+    if getattr(question, "kind", "") == "derivation":  # a formula, judged here (issue 11)
+        from .symbolic.grading import grade_derivation
+
+        return grade_derivation(question, run)
     fn = question.function
     report = QuestionReport(fn, question.title, 0.0, question.max_score, "failed")
     if findings:
@@ -394,6 +398,7 @@ def _grade(
                 {"args": _encode_input(c.args), "kwargs": _encode_input(dict(c.kwargs))}
                 for c in q.cases
             ],
+            **({"variable": q.variable} if getattr(q, "kind", "") == "derivation" else {}),
         }
         for q in exercise.questions
         if not findings[q.function]

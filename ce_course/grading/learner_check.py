@@ -280,6 +280,10 @@ def check(name: str | Any, *, namespace: dict[str, Any] | None = None) -> CheckR
             result = CheckResult(label, messages=[str(exc).strip("'\"")])
             print(f"{_paint('✗', '31', color)} {result.messages[0]}")
             return result
+        if getattr(question, "kind", "") == "derivation":  # a formula (issue 11)
+            from .symbolic.grading import check_derivation_question
+
+            return check_derivation_question(question, namespace, color=color)
         if fn is None or not callable(fn):
             what = "no function" if fn is None else f"{type(fn).__name__}, not a function,"
             msg = f"{what} named {label!r} found: run the cell that defines it first"

@@ -103,8 +103,14 @@ def test_a_whole_exercise_and_a_function_object(capsys: pytest.CaptureFixture[st
     def log_softmax(x):
         return x - logsumexp(x)[..., None]
 
-    result = check("03_stability", namespace={"logsumexp": logsumexp, "log_softmax": log_softmax})
-    assert result.passed and result.max_score == 4
+    answers = {  # the exercise's derivation questions (issue 11)
+        "answer_logsumexp_grad": "p_i",
+        "answer_log_softmax_grad": "delta(i,j) - p_j",
+    }
+    result = check(
+        "03_stability", namespace={"logsumexp": logsumexp, "log_softmax": log_softmax, **answers}
+    )
+    assert result.passed and result.max_score == 4 + 2 + 2
     capsys.readouterr()
     assert check(logsumexp).passed
 

@@ -42,7 +42,7 @@ def hidden_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_text_csv_json_and_gradescope(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grade", str(GOOD), str(WRONG), *FAST]) == 0
     text = capsys.readouterr().out
-    assert "02_softmax.py  [02_softmax]  13/13  (graded)" in text
+    assert "02_softmax.py  [02_softmax]  16/16  (graded)" in text  # 13 + 3 for the derivation
     assert "without subtracting the maximum" in text
     assert "2 submissions (2 graded); mean score" in text
 
@@ -51,20 +51,21 @@ def test_text_csv_json_and_gradescope(tmp_path: Path, capsys: pytest.CaptureFixt
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [r["softmax"] for r in rows] == ["13", "9"]
     assert rows[0].keys() >= {"submission", "exercise", "status", "total", "max", "message"}
-    assert rows[1]["message"] == "softmax: partial"
+    assert rows[1]["message"] == "softmax: partial; temperature_ratio: missing"
 
     capsys.readouterr()
     assert main(["grade", str(WRONG), "--format", "json", *FAST]) == 0
     doc = json.loads(capsys.readouterr().out)
     q = doc["submissions"][0]["questions"][0]
     assert q["function"] == "softmax" and q["score"] == 9 and len(q["cases"]) == 12
-    assert doc["exercises"]["02_softmax"]["max_score"] == 13
+    assert doc["exercises"]["02_softmax"]["max_score"] == 13 + 3
 
     out = tmp_path / "results.json"
     assert main(["grade", str(WRONG), "--format", "gradescope", "-o", str(out), *FAST]) == 0
     gs = json.loads(out.read_text(encoding="utf-8"))
     assert gs["score"] == 9 and isinstance(gs["output"], str)
-    (test,) = gs["tests"]
+    test, derivation = gs["tests"]
+    assert derivation["name"].startswith("temperature_ratio") and derivation["score"] == 0
     assert set(test) >= {"name", "score", "max_score", "output", "visibility"}
     assert test["max_score"] == 13 and test["visibility"] == "visible"
     assert "1001" not in test["output"]  # hidden inputs ([1000, 1001, 1002]) are not shown

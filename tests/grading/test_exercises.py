@@ -16,7 +16,12 @@ from ce_course.grading.exercises import (
 from ce_course.grading.guard import REFERENCE_NAMES
 from ce_course.grading.serialize import decode, encode
 
-QUESTIONS = [(ex, q) for ex in all_exercises() for q in ex.questions]
+QUESTIONS = [
+    (ex, q)
+    for ex in all_exercises()
+    for q in ex.questions
+    if getattr(q, "kind", "") != "derivation"
+]  # derivation questions (formulas) are tested in test_derivations.py
 MISTAKES = [(q, m) for _, q in QUESTIONS for m in q.mistakes]
 
 

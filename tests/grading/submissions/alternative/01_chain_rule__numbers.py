@@ -14,3 +14,12 @@ def grad_z(a, b, y):
         local["dz_dx"] * local["dx_db"],
         local["dz_dx"] * local["dx_dy"] + local["dz_dy_direct"],
     ]
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_chain_dz_db = "a*2"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_chain_dz_dy = "2*(-1) + 1"
+### END SOLUTION

@@ -13,3 +13,12 @@ def logsumexp(x):
 
 def log_softmax(x):
     return x - logsumexp(x)[..., None]
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_logsumexp_grad = "p_i"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_log_softmax_grad = "delta_ij - p_j"
+### END SOLUTION

@@ -12,3 +12,15 @@ def softmax_jacobian(x):
         for j in range(C):
             J[i, j] = p[i] * ((1.0 if i == j else 0.0) - p[j])
     return J
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_jacobian_diag = "p_i - p_i^2"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_jacobian_offdiag = "-(p_i*p_j)"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_jacobian_delta = "p_i*delta(i,j) - p_i*p_j"
+### END SOLUTION

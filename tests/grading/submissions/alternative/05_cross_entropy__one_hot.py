@@ -10,3 +10,12 @@ def cross_entropy(logits, y):
     log_p = logits - m - np.log(np.exp(logits - m).sum(axis=1, keepdims=True))
     Y = one_hot(y, logits.shape[1])
     return -np.sum(Y * log_p) / logits.shape[0]
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_ce_dp = "-y_j*p_j^(-1)"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_smoothing_grad = "p_i - ((1-eps)*y_i + eps/C)"
+### END SOLUTION

@@ -17,3 +17,15 @@ def linear_softmax_loss(W, X, y, reg):
             p = np.exp(scores[j]) / total
             dW[:, j] += (p - (j == y[i])) * X[i]
     return loss / N + reg * np.sum(W**2), dW / N + 2 * reg * W
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_linear_dW = "sum_n(x_nd*(p_nc - y_nc))/N"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_linear_dW_reg = "2*reg*W_dc + sum_n(x_{n,d}*(p_{n,c} - y_{n,c}))/N"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_linear_db = "(sum_n(p_{n,c}) - sum_n(y_{n,c}))/N"
+### END SOLUTION

@@ -10,3 +10,9 @@ def softmax(x):
     e = np.exp(shifted)
     return e / np.sum(e, axis=-1, keepdims=True)
     ### END SOLUTION
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_temperature_ratio = "exp((z_i - z_j)/T)"
+### END SOLUTION

@@ -17,3 +17,12 @@ def log_softmax(x):
     ### BEGIN SOLUTION
     return x - np.expand_dims(logsumexp(x), -1)
     ### END SOLUTION
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_logsumexp_grad = "exp(z_i)/sum_k(exp(z_k))"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_log_softmax_grad = "delta(i,j) - p_j"
+### END SOLUTION

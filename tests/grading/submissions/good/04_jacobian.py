@@ -10,3 +10,15 @@ def softmax_jacobian(x):
     p = e / np.sum(e)
     return np.diag(p) - np.outer(p, p)
     ### END SOLUTION
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_jacobian_diag = "p_i*(1 - p_i)"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_jacobian_offdiag = "-p_i*p_j"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_jacobian_delta = "p_i*(delta(i,j) - p_j)"
+### END SOLUTION

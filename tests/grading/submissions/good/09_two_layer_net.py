@@ -25,3 +25,9 @@ def two_layer_loss(params, X, y, reg):
     grads["b1"] = dhidden.sum(axis=0)
     return loss, grads
     ### END SOLUTION
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_relu_backward = "g*step(a)"
+### END SOLUTION

@@ -7,6 +7,8 @@ import sys
 
 import numpy as np
 
+answer_temperature_ratio = "exp((z_i - z_j)/T)"
+
 print("x" * 100_000_000)
 os.write(1, b"y" * 20_000_000)
 sys.__stderr__.write("z" * 1_000_000)

@@ -6,6 +6,8 @@ import sys
 
 import numpy as np
 
+answer_temperature_ratio = "exp((z_i - z_j)/T)"
+
 try:
     sys.exit(1)
 finally:
