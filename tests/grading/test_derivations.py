@@ -101,7 +101,7 @@ def test_unanticipated_answers_are_told_the_failed_test() -> None:
     assert r.key == "zero-sum" and "not 0 when summed over i" in r.message
     r = check_answer(get_derivation("jacobian_offdiag"), "-p_i*p_j*(1 - p_i)")
     assert r.key == "differs"
-    assert r.message.startswith("it differs at p = (0.2, 0.3, 0.5), i = 1, j = 2: yours ")
+    assert r.message.startswith("it differs at p = (0.2, 0.3, 0.5), i = 0, j = 1: yours ")
     assert "expected −0.06" in r.message
     r = check_answer(get_derivation("batch_dz"), "(p_{n,i} - y_{n,i})/(2*N)")
     assert r.key == "factor" and "0.5 times" in r.message

@@ -292,7 +292,7 @@ def _describe_point(d: Derivation, inst: Instance, idx: Mapping[str, int]) -> st
         y = np.zeros(inst.sizes["class"])
         y[idx["label"]] = 1.0
         parts.append(f"y = {_fmt_vec(y)}")
-    parts += [f"{k} = {v + 1}" for k, v in idx.items() if k != "label"]
+    parts += [f"{k} = {v}" for k, v in idx.items() if k != "label"]  # 0-based, as in the book
     return ", ".join(parts)
 
 
