@@ -159,6 +159,7 @@ def _chapter7_rng_draws():
     rng.standard_normal((N, C))  # Xsq
     rng.standard_normal((C, C))  # Wsq
     Xb = rng.standard_normal((50, 3073))
+    Xb[:, -1] = 1.0  # the folded bias column
     yb = rng.integers(0, 10, size=50)
     Wb = 1e-3 * rng.standard_normal((3073, 10))
     A = rng.standard_normal((6, 8))
