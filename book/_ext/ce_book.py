@@ -7,7 +7,8 @@
   without the build-only cells (tagged ``remove-cell``: glue, prose checks), so it runs in the
   exercises' environment. The theme's download menu links it.
 - Gives the theme's header buttons accessible names that contain their visible text
-  (WCAG 2.5.3, axe-core's ``label-content-name-mismatch``).
+  (WCAG 2.5.3, axe-core's ``label-content-name-mismatch``); ``_static/ce_a11y.js`` does the same
+  for the controls the theme labels in its templates (search, colour mode, code toggles).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def notebook_for(source: Path) -> Any | None:
     Returns
     -------
     nbformat.NotebookNode or None
-        The notebook without outputs and without cells tagged ``remove-cell``.
+        The notebook without outputs and without cells tagged ``remove-cell``; None when no
+        code cell is left.
     """
     import jupytext
 
@@ -51,6 +53,8 @@ def notebook_for(source: Path) -> Any | None:
             cell.outputs = []
             cell.execution_count = None
     nb.metadata.pop("jupytext", None)
+    if not any(cell.cell_type == "code" for cell in nb.cells):
+        return None
     return nb
 
 
@@ -67,7 +71,7 @@ def _set_ipynb_source(app: Any, pagename: str, templatename: str, context: dict,
     if doctree is None or context.get("ipynb_source"):
         return
     source = _source_path(app, pagename)
-    if source is not None and "```{code-cell}" in source.read_text(encoding="utf-8"):
+    if source is not None and notebook_for(source) is not None:
         context["ipynb_source"] = f"{pagename}.ipynb"
 
 
@@ -106,6 +110,7 @@ def _build_finished(app: Any, exception: Exception | None) -> None:
 
 def setup(app: Any) -> dict[str, Any]:
     app.add_js_file("ce_interactive.js")
+    app.add_js_file("ce_a11y.js")
     app.connect("html-page-context", _set_ipynb_source, priority=400)
     app.connect("html-page-context", _accessible_buttons, priority=600)
     app.connect("build-finished", _build_finished)

@@ -158,7 +158,7 @@ def temperature_figure(
     """
     z = np.asarray(logits, dtype=float)
     temps = np.geomspace(0.1, 10.0, 33) if temperatures is None else np.asarray(temperatures)
-    labels = [f"class {k + 1}<br>z = {v:g}" for k, v in enumerate(z)]
+    labels = [f"class {k}<br>z = {v:g}" for k, v in enumerate(z)]
     frames = []
     for T in temps:
         p = softmax(z, temperature=float(T))
@@ -241,8 +241,8 @@ def logit_gradient_figure(
     z0 = np.asarray(logits, dtype=float)
     C = z0.size
     grid = np.linspace(-4.0, 6.0, 41) if values is None else np.asarray(values, dtype=float)
-    names = [f"z{k + 1}" for k in range(C)]
-    classes = [f"class {k + 1}" for k in range(C)]
+    names = [f"z{k}" for k in range(C)]
+    classes = [f"class {k}" for k in range(C)]
     loss_curves = []
     for y in range(C):
         curve = []
@@ -287,11 +287,9 @@ def logit_gradient_figure(
                     },
                 ],
                 "layout": {
-                    "title": {
-                        "text": f"true class {y + 1}, z{moved + 1} = {v:.2f}: loss L = {loss:.3f}"
-                    }
+                    "title": {"text": f"true class {y}, z{moved} = {v:.2f}: loss L = {loss:.3f}"}
                 },
-                "caption": f"True class {y + 1}, logits "
+                "caption": f"True class {y}, logits "
                 + ", ".join(f"{t:.2f}" for t in z)
                 + ": probabilities "
                 + ", ".join(f"{t:.3f}" for t in p)
@@ -302,21 +300,21 @@ def logit_gradient_figure(
     axis = {"gridcolor": "#ddd", "zerolinecolor": "#888"}
     layout = _base_layout(
         height=460,
-        margin={"l": 60, "r": 20, "t": 90, "b": 50},
+        margin={"l": 40, "r": 10, "t": 90, "b": 50},
         grid={"rows": 1, "columns": 4, "pattern": "independent"},
-        xaxis={"domain": [0.0, 0.2]},
-        xaxis2={"domain": [0.27, 0.47]},
-        xaxis3={"domain": [0.54, 0.74]},
-        xaxis4={"domain": [0.81, 1.0], "title": {"text": f"z{moved + 1}"}, **axis},
-        yaxis={"title": {"text": "logit"}, "range": [-4.5, 6.5], **axis},
-        yaxis2={"title": {"text": "probability"}, "range": [0, 1.05], **axis},
-        yaxis3={"title": {"text": "dL/dz = p − y"}, "range": [-1.05, 1.05], **axis},
-        yaxis4={"title": {"text": "loss L"}, "rangemode": "tozero", **axis},
+        xaxis={"domain": [0.0, 0.21]},
+        xaxis2={"domain": [0.27, 0.48]},
+        xaxis3={"domain": [0.54, 0.75]},
+        xaxis4={"domain": [0.81, 1.0], "title": {"text": f"z{moved}"}, **axis},
+        yaxis={"range": [-4.5, 6.5], **axis},
+        yaxis2={"range": [0, 1.05], **axis},
+        yaxis3={"range": [-1.05, 1.05], **axis},
+        yaxis4={"rangemode": "tozero", **axis},
         annotations=[
-            _panel_title("logits z", 0.1),
-            _panel_title("softmax p", 0.37),
-            _panel_title("gradient p − y", 0.64),
-            _panel_title("loss", 0.905),
+            _panel_title("logits z", 0.105),
+            _panel_title("softmax p", 0.375),
+            _panel_title("gradient p − y", 0.645),
+            _panel_title(f"loss L against z{moved}", 0.905),
         ],
     )
     start = int(np.argmin(np.abs(grid - z0[moved])))
@@ -330,7 +328,7 @@ def logit_gradient_figure(
         },
         {
             "name": "z",
-            "label": f"Logit z{moved + 1}",
+            "label": f"Logit z{moved}",
             "kind": "range",
             "values": [f"{v:.2f}" for v in grid],
             "initial": start,
@@ -440,7 +438,7 @@ def decision_boundary_figure(
                     "x": X[y == k, 0],
                     "y": X[y == k, 1],
                     "mode": "markers",
-                    "name": f"class {k + 1}",
+                    "name": f"class {k}",
                     "marker": {
                         "color": CLASS_COLORS[k],
                         "size": 6,
