@@ -19,8 +19,22 @@
     el.removeAttribute("aria-label");
   }
 
+  // The colour-mode button shows only an icon whose <title> ("Light", "Dark", ...) is its
+  // visible text; the titles now say what the button is, and they name it.
+  function fixThemeSwitch() {
+    document.querySelectorAll(".theme-switch-button").forEach((button) => {
+      button.querySelectorAll("svg title").forEach((title) => {
+        if (title.dataset.ceFixed) return;
+        title.textContent = "Color mode: " + title.textContent.toLowerCase();
+        title.dataset.ceFixed = "1";
+      });
+      if (button.querySelector("svg title")) button.removeAttribute("aria-label");
+    });
+  }
+
   function fixAll(root) {
     (root || document).querySelectorAll(SELECTOR).forEach(fix);
+    fixThemeSwitch();
   }
 
   function start() {
@@ -31,6 +45,7 @@
         if (r.type === "attributes" && r.target.matches && r.target.matches(SELECTOR)) fix(r.target);
         if (r.type === "childList") r.addedNodes.forEach((n) => n.querySelectorAll && fixAll(n));
       }
+      fixThemeSwitch();
     }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"] });
   }
 
