@@ -4,10 +4,11 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.ce-course-installed
+BOOK_STAMP := $(VENV)/.ce-course-book-installed
 BOOK_HTML := _build/html
-MATHJAX_DIR := book/_static/mathjax
+NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: install book test lint unit notebooks exercises-check browser bench lab clean
+.PHONY: install book test lint unit notebooks exercises-check browser bench lab clean vendor-mathjax
 
 # Small matrix products get much slower when OpenBLAS threads fight over 2 cores with the notebook
 # kernels and grader workers; the book and the tests run single-threaded BLAS. Benchmarks do not.
@@ -24,13 +25,24 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-# MathJax is copied from the jupyter-server-mathjax wheel: the book renders math with no network.
-$(MATHJAX_DIR)/MathJax.js: $(STAMP)
-	rm -rf $(MATHJAX_DIR) && mkdir -p $(dir $(MATHJAX_DIR))
-	cp -r "$$($(PY) -c 'import jupyter_server_mathjax, os; print(os.path.join(os.path.dirname(jupyter_server_mathjax.__file__), "static"))')" $(MATHJAX_DIR)
+# `make book` alone installs only the `book` extra (no torch, selenium or ruff); a full install
+# (`make install`, which `make test` uses) includes it.
+$(BOOK_STAMP): pyproject.toml | $(PY)
+	@if [ -f $(STAMP) ] && [ $(STAMP) -nt pyproject.toml ]; then touch $@; else \
+	  $(PY) -m pip install --quiet --upgrade pip && \
+	  $(PY) -m pip install --quiet -e ".[book]" && touch $@; fi
+
+# npm packages of the browser test (axe-core) and of tools/vendor_mathjax.py (mathjax@3).
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+# Refresh the committed MathJax 3 copy in book/_static/mathjax from the npm package.
+vendor-mathjax: $(NODE_STAMP) | $(PY)
+	$(PY) tools/vendor_mathjax.py
 
 # Build the whole book: every page executed, warnings are errors, a failing cell fails the build.
-book: $(STAMP) $(MATHJAX_DIR)/MathJax.js
+# MathJax 3 and plotly.js are served from the book's own _static (never from a CDN).
+book: $(BOOK_STAMP)
 	$(BLAS1) $(VENV)/bin/jupyter-book build . --warningiserror --keep-going --quiet
 	@echo "book: open $(BOOK_HTML)/index.html"
 
@@ -50,7 +62,7 @@ notebooks: $(STAMP)
 exercises-check: $(STAMP)
 	$(VENV)/bin/ce-course assign --check
 
-browser: $(STAMP)
+browser: $(STAMP) $(NODE_STAMP)
 	$(BLAS1) $(PY) -m pytest -q -m browser tests/browser
 
 test: lint exercises-check unit notebooks book browser
@@ -64,4 +76,4 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab exercises/
 
 clean:
-	rm -rf _build build $(MATHJAX_DIR)
+	rm -rf _build build

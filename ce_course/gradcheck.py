@@ -24,6 +24,7 @@ default ``h = 1e-20`` it is exact to machine precision.
 from __future__ import annotations
 
 import numbers
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -228,6 +229,25 @@ def relative_error(a: ArrayLike, b: ArrayLike, *, elementwise: bool = False) -> 
     return float(np.max(err)) if err.size else 0.0
 
 
+#: Longest line of :meth:`GradientCheckResult.report`: reports are printed in the book's code
+#: outputs and in notebooks, where 88 columns fit without sideways scrolling.
+REPORT_WIDTH = 88
+
+
+def _wrap_report_line(line: str) -> list[str]:
+    """Break a report line at spaces into lines of at most ``REPORT_WIDTH`` characters."""
+    if len(line) <= REPORT_WIDTH:
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip()))
+    return textwrap.wrap(
+        line,
+        REPORT_WIDTH,
+        subsequent_indent=indent + "    ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
 def verdict(max_rel_error: float, *, rtol: float = _DEFAULT_RTOL["central"]) -> str:
     """CS231n's reading of a gradient check's largest relative error, in words.
 
@@ -325,7 +345,12 @@ class GradientCheckResult:
     parameters: dict[str, GradientCheckResult] = field(default_factory=dict)
 
     def report(self, max_rows: int = 5) -> str:
-        """A multi-line, human-readable account of the check."""
+        """A multi-line, human-readable account of the check, in lines of at most 88 columns."""
+        return "\n".join(
+            wrapped for line in self._report_lines(max_rows) for wrapped in _wrap_report_line(line)
+        )
+
+    def _report_lines(self, max_rows: int) -> list[str]:
         if self.parameters:
             lines = [
                 f"check_gradient: {sum(not r.passed for r in self.parameters.values())} of "
@@ -334,8 +359,8 @@ class GradientCheckResult:
             ]
             for res in self.parameters.values():
                 lines.append("")
-                lines.append(res.report(max_rows))
-            return "\n".join(lines)
+                lines += res._report_lines(max_rows)
+            return lines
         status = "passed" if self.passed else "FAILED"
         lines = [
             f"gradient of {self.name} (shape {self.shape}) {status}: {self.n_failed} of "
@@ -353,7 +378,7 @@ class GradientCheckResult:
                 )
         if self.diagnosis:
             lines.append(f"likely cause: {self.diagnosis}")
-        return "\n".join(lines)
+        return lines
 
     def __str__(self) -> str:
         return self.report()

@@ -409,6 +409,10 @@ def test_dict_mode_names_the_failing_parameter(rng):
     assert all(e.name == "W2" for e in res.worst)
     report = res.report()
     assert "1 of 4 parameters fail" in report and "gradient of W2 (shape (6, 3)) FAILED" in report
+    # The report is printed in the book and in notebooks: it fits in 88 columns.
+    widths = [len(line) for line in report.splitlines()]
+    assert max(widths) <= 88, report
+    assert len(widths) > len(res.parameters) * 3  # one block per parameter, wrapped
     with pytest.raises(GradientCheckError, match=r"gradient of W2 \(shape \(6, 3\)\) FAILED"):
         check_gradient(f, params, bad, raise_exception=True)
 

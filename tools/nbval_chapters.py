@@ -3,7 +3,10 @@
 Chapters are MyST markdown notebooks (``book/*.md``), the form Jupyter Book renders and reviewers
 diff. nbval reads ``.ipynb``, so each chapter listed in ``_toc.yml`` is converted with jupytext into
 ``build/nbval/`` first (no outputs are stored, so nbval checks that every cell runs without error;
-``--nbval-lax``). The exercise notebooks are ``.ipynb`` already: both the instructor sources and the
+``--nbval-lax``). A chapter is run as its reader gets it: the build-only cells (tagged
+``remove-cell``: myst-nb ``glue``, checks that the prose matches the numbers) are left out, and a
+first cell makes ``import myst_nb`` fail, so every cell a reader can see or download must run in
+the exercises' environment on its own. The book build runs the full chapters. The exercise notebooks are ``.ipynb`` already: both the instructor sources and the
 generated learner versions are executed, the learner stubs' ``raises-exception`` cells included.
 
 Usage: ``python tools/nbval_chapters.py [extra pytest args]``; exits with pytest's status.
@@ -17,6 +20,7 @@ import sys
 from pathlib import Path
 
 import jupytext
+import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +44,38 @@ def toc_files() -> list[Path]:
     return files
 
 
+#: Tags of the cells that only the book build runs.
+BUILD_ONLY_TAGS = frozenset({"remove-cell"})
+
+#: First cell of every converted chapter: readers' code must not need myst_nb.
+BLOCK_MYST_NB = """\
+import importlib.abc
+import sys
+
+
+class _NoMystNb(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "myst_nb":
+            raise ImportError(f"{name} is not available in the exercises' environment")
+        return None
+
+
+sys.meta_path.insert(0, _NoMystNb())
+"""
+
+
+def reader_notebook(src: Path) -> nbformat.NotebookNode:
+    """The chapter as a reader gets it: no build-only cells, and ``myst_nb`` unimportable."""
+    nb = jupytext.read(src)
+    nb.cells = [
+        cell
+        for cell in nb.cells
+        if not BUILD_ONLY_TAGS & set(cell.get("metadata", {}).get("tags", []))
+    ]
+    nb.cells.insert(0, nbformat.v4.new_code_cell(BLOCK_MYST_NB))
+    return nb
+
+
 def main(argv: list[str]) -> int:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
@@ -50,7 +86,7 @@ def main(argv: list[str]) -> int:
             continue  # a page without code has nothing to execute
         dest = OUT / (src.stem + ".ipynb")
         if src.suffix == ".md":
-            jupytext.write(jupytext.read(src), dest)
+            jupytext.write(reader_notebook(src), dest)
         else:
             shutil.copy(src, dest)
         notebooks.append(dest)

@@ -26,6 +26,8 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 #: Pages that must show rendered math: the root page and chapters 1 to 9 all state formulas
 #: (the build of 22 Nov 2026 has math on all 13 pages). Fewer means MathJax or a page broke;
 #: lower it only when a page loses its math on purpose.
@@ -53,20 +55,14 @@ IGNORED_PATHS = frozenset({"/favicon.ico"})
 #: inline ``const THEBE_JS_URL = ...`` script twice into every page, so the second copy throws a
 #: SyntaxError and is skipped (thebe itself is off and never loaded; the requests test makes sure).
 #: pydata-sphinx-theme logs an error on the first page a fresh profile opens, because no
-#: colour mode is stored yet (it then uses "auto"). MathJax 2's HTML-CSS output declares a
-#: ``MathJax_Blank`` font at ``url('about:blank')`` as its baseline for detecting web fonts;
-#: Chromium refuses that URL and says so twice (it never leaves the browser).
+#: colour mode is stored yet (it then uses "auto").
 KNOWN_CONSOLE_ERRORS = (
     "Identifier 'THEBE_JS_URL' has already been declared",
     "Got invalid theme mode: . Resetting to auto.",
-    "Access to font at 'about:blank'",
-    "about:blank - Failed to load resource: net::ERR_FAILED",
 )
 
-#: CSS selectors of MathJax 2 output (HTML-CSS, CommonHTML, SVG, PreviewHTML, NativeMML).
-RENDERED_MATH = (
-    ".MathJax, .MathJax_Display, .MathJax_CHTML, .MathJax_SVG, .MathJax_PHTML, .MathJax_MathML"
-)
+#: CSS selector of MathJax 3 output (one container per formula, CHTML or SVG).
+RENDERED_MATH = "mjx-container"
 
 # One pass over the page, after MathJax's queue is idle and every <img> has settled.
 # arguments: [mathjax_wait_ms, image_wait_ms, rendered_math_selector, callback]
@@ -76,49 +72,29 @@ const done = arguments[arguments.length - 1];
 
 function timeout(ms, value) { return new Promise((r) => setTimeout(() => r(value), ms)); }
 
-// Files MathJax asked for and could not load (its config, an output jax, font data...).
-// Ajax.loading holds files in flight, Ajax.loaded the final status of the others.
+// MathJax 3 reports a component it could not load by rejecting startup.promise; the network
+// test sees the failed request itself.
+let mathjaxFailure = null;
 function mathjaxLoadErrors() {
-  const ajax = window.MathJax && window.MathJax.Ajax;
-  if (!ajax || !ajax.STATUS) return [];
-  const failed = Object.keys(ajax.loading || {})
-    .filter((file) => ajax.loading[file].status === ajax.STATUS.ERROR);
-  for (const [file, status] of Object.entries(ajax.loaded || {})) {
-    if (status === ajax.STATUS.ERROR) failed.push(file);
-  }
-  return failed;
+  return mathjaxFailure ? [mathjaxFailure] : [];
 }
 
 function waitMathJax() {
-  if (!document.querySelector('script[src*="MathJax.js"]')) return Promise.resolve("not on page");
+  if (!document.querySelector('script[src*="mathjax/tex-chtml"]')) return Promise.resolve("not on page");
   const deadline = Date.now() + mathWaitMs;
   return new Promise((resolve) => {
-    let hooked = false;
-    let settled = false;
-    const finish = (state) => {
-      settled = true;
-      resolve(state);
-    };
     (function poll() {
-      if (settled) return;
       const mj = window.MathJax;
-      if (mj && mj.Hub && mj.Hub.Register && mj.Hub.Queue && !hooked) {
-        // "End" fires after the first typeset (at once if it already did); then drain the queue.
-        hooked = true;
-        // The hook must return nothing: MathJax waits on a callback that a hook returns.
-        mj.Hub.Register.StartupHook("End", () => {
-          mj.Hub.Queue(() => {
-            finish("idle");
+      if (mj && mj.startup && mj.startup.promise) {
+        // startup.promise settles after the first typeset; later typesets chain onto it.
+        mj.startup.promise
+          .then(() => resolve("idle"))
+          .catch((err) => {
+            mathjaxFailure = String(err && err.message ? err.message : err);
+            resolve("MathJax failed: " + mathjaxFailure);
           });
-        });
-      }
-      // A file MathJax needs (its config, an output jax, font data) that failed to load means
-      // it never reaches "End": report that at once instead of waiting for the deadline.
-      const failed = mathjaxLoadErrors();
-      if (failed.length) {
-        finish("MathJax could not load " + failed.join(", "));
       } else if (Date.now() > deadline) {
-        finish(hooked ? "MathJax queue not idle after " + mathWaitMs + " ms" : "MathJax.js did not load");
+        resolve("MathJax did not start within " + mathWaitMs + " ms");
       } else {
         setTimeout(poll, 50);
       }
@@ -156,48 +132,45 @@ function snippet(text) {
   return chars.length > 100 ? chars.slice(0, 100).join("") + "..." : chars.join("");
 }
 
-const TEX_DELIMS = /\\\(|\\\[|\$\$|\\begin\{/;
-const MATH_ERRORS = ".MathJax_Error, .merror, .mjx-merror, .noError";
+const TEX_DELIMS = /\\\(|\\\[|\$\$|\\begin\{|\\frac\b|\\sum\b|\\partial\b|\\mathrm\b/;
+const MATH_ERRORS = "mjx-merror, [data-mjx-error], .MathJax_Error";
 
 function mathReport() {
   const problems = [];
-  // Sphinx marks math with class "math"; so does MathJax's own HTML-CSS output, leave that out.
+  // Sphinx marks math with class "math"; MathJax 3 puts an <mjx-container> inside.
   const elements = Array.from(document.querySelectorAll(".math"))
     .filter((el) => !el.closest(renderedSel));
   for (const el of elements) {
-    const scripts = Array.from(el.querySelectorAll('script[type^="math/tex"]'));
-    if (scripts.length === 0) {
+    const frames = Array.from(el.querySelectorAll(renderedSel));
+    if (frames.length === 0) {
       problems.push("not typeset: " + snippet(el.textContent));
       continue;
     }
-    for (const s of scripts) {
-      const frame = s.id ? document.getElementById(s.id + "-Frame") : null;
-      if (!frame) {
-        problems.push("no rendered output for: " + snippet(s.textContent));
-      } else if (frame.getBoundingClientRect().width === 0 && frame.offsetParent !== null) {
-        problems.push("rendered with zero width: " + snippet(s.textContent));
+    for (const frame of frames) {
+      if (frame.getBoundingClientRect().width === 0 && frame.offsetParent !== null) {
+        problems.push("rendered with zero width: " + snippet(el.textContent));
       }
     }
     const leftover = proseText(el);
     if (TEX_DELIMS.test(leftover)) problems.push("TeX source left in the page: " + snippet(leftover));
   }
   for (const err of document.querySelectorAll(MATH_ERRORS)) {
-    problems.push("MathJax error: " + snippet(err.textContent));
+    problems.push("MathJax error: " + snippet(err.getAttribute("data-mjx-error") || err.textContent));
   }
-  // The noUndefined extension draws an undefined macro as red text instead of failing.
+  // The noundefined extension draws an undefined macro as red text instead of failing.
   for (const frame of document.querySelectorAll(renderedSel)) {
     for (const span of frame.querySelectorAll("[style*='color']")) {
       const color = span.style.color.replace(/\s/g, "");
-      if ((color === "red" || color === "rgb(255,0,0)") && span.textContent.trim().startsWith("\\")) {
+      if ((color === "red" || color === "rgb(255,0,0)")) {
         problems.push("undefined TeX macro: " + snippet(span.textContent));
       }
     }
   }
   const article = document.querySelector("article") || document.body;
   const prose = proseText(article);
-  const stray = prose.match(/(\\\(|\\\[|\$\$)[^]{0,60}/);
+  const stray = prose.match(/(\\\(|\\\[|\$\$|\\frac\b|\\begin\{|\\sum\b|\\partial\b)[^]{0,60}/);
   if (stray && !elements.some((el) => TEX_DELIMS.test(proseText(el)))) {
-    problems.push("TeX delimiters left in the text: " + snippet(stray[0]));
+    problems.push("raw TeX left in the text: " + snippet(stray[0]));
   }
   return {
     elements: elements.length,
@@ -281,6 +254,179 @@ Promise.all([waitMathJax(), waitImages()]).then(([mathjaxState]) => {
 """
 
 
+#: Viewport widths of the two readings of the book: a desktop window and a phone.
+WIDE = 1300
+NARROW = 400
+VIEWPORT_HEIGHT = 1000
+
+#: axe-core from npm (``npm ci`` at the repository root); its WCAG 2.1 A and AA rules run.
+AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+#: An alt text says what a figure shows: at least this many characters, and not a file name.
+MIN_ALT_CHARS = 25
+
+#: The interactive figures the book must have (book/_ext/ce_interactive.py): at least this many.
+MIN_INTERACTIVE_FIGURES = 3
+
+# Layout pass. arguments: [wide]. Returns what is clipped or wider than its column, images
+# without a useful alt text, and figures without a caption. "Clipped": an element of the article
+# whose content is wider than its box (scrollWidth > clientWidth) although it is not a scroll
+# container (overflow-x auto/scroll). At the wide width, code blocks and display equations must
+# fit their column outright, scroll bar or not.
+LAYOUT_JS = r"""
+const wide = arguments[0];
+const article = document.querySelector("article.bd-article") || document.querySelector("main") || document.body;
+const visible = (el) => el.offsetParent !== null || getComputedStyle(el).position === "fixed";
+const describe = (el) => {
+  let s = el.tagName.toLowerCase();
+  if (el.id) s += "#" + el.id;
+  if (el.classList.length) s += "." + Array.from(el.classList).slice(0, 3).join(".");
+  const text = (el.textContent || "").replace(/\s+/g, " ").trim();
+  return s + ' "' + Array.from(text).slice(0, 60).join("") + '"';
+};
+const scrolls = (el) => /(auto|scroll)/.test(getComputedStyle(el).overflowX);
+const clipped = [];
+for (const el of article.querySelectorAll("*")) {
+  // Inside a formula MathJax's own boxes overhang by design (overflow visible); whether a
+  // formula fits is judged on its paragraph, and display formulas below.
+  if (!visible(el) || el.closest(".ce-plot, mjx-container")) continue;
+  const style = getComputedStyle(el);
+  if (style.display.startsWith("inline") && style.display !== "inline-block") continue;
+  if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && !scrolls(el)) {
+    clipped.push(describe(el) + ": content " + el.scrollWidth + " px in a " + el.clientWidth + " px box");
+  }
+}
+const doc = document.documentElement;
+if (doc.scrollWidth > window.innerWidth + 1) {
+  clipped.push("the page scrolls sideways: " + doc.scrollWidth + " px wide in a " + window.innerWidth + " px window");
+}
+const tooWide = [];
+if (wide) {
+  const column = article.clientWidth;
+  for (const el of article.querySelectorAll("div.highlight pre, div.cell_output pre, mjx-container[display='true']")) {
+    if (!visible(el)) continue;
+    if (el.scrollWidth > el.clientWidth + 1) {
+      tooWide.push(describe(el) + ": " + el.scrollWidth + " px of content in " + el.clientWidth + " px (column " + column + " px)");
+    }
+  }
+}
+const badAlt = [];
+for (const img of article.querySelectorAll("img")) {
+  const alt = (img.getAttribute("alt") || "").trim();
+  const file = (img.getAttribute("src") || "").split("/").pop();
+  if (alt.length < arguments[1] || alt === file || /^[0-9a-f]{16,}/.test(alt) || /\.(png|svg|jpe?g)$/i.test(alt)) {
+    badAlt.push(file + ": alt=" + JSON.stringify(alt));
+  }
+}
+const uncaptioned = [];
+for (const el of article.querySelectorAll(".cell_output img, .ce-interactive")) {
+  const fig = el.closest("figure");
+  const caption = fig && fig.querySelector("figcaption");
+  const text = caption ? caption.textContent.replace(/\s+/g, " ").trim() : "";
+  if (!/^Figure \d+(\.\d+)?/.test(text)) {
+    uncaptioned.push(describe(el) + (caption ? ": caption without a number: " + JSON.stringify(text.slice(0, 60)) : ": no <figure> with a <figcaption>"));
+  }
+}
+// Matplotlib figures: shown at this fraction of their drawn size (legend text is 11 pt at
+// 100 dpi, 15.3 px, in book/matplotlibrc; 10 px on screen needs a scale of at least 0.655).
+const scales = [];
+for (const img of article.querySelectorAll(".cell_output img")) {
+  if (img.naturalWidth > 0 && visible(img)) scales.push([img.getAttribute("src").split("/").pop(), img.clientWidth / img.naturalWidth]);
+}
+return {clipped, tooWide, badAlt, uncaptioned, scales, column: article.clientWidth,
+        interactive: document.querySelectorAll(".ce-interactive").length,
+        interactiveState: document.documentElement.dataset.ceInteractive || null};
+"""
+
+# Move every control of every interactive figure and report whether the figure changed.
+# Returns one record per figure: its id, and per control whether the frame and the drawn data
+# changed. arguments: [callback]
+INTERACT_JS = r"""
+const done = arguments[arguments.length - 1];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function waitRendered(root, before) {
+  for (let i = 0; i < 100; i++) {
+    if (Number(root.dataset.rendered || 0) > before) return true;
+    await sleep(50);
+  }
+  return false;
+}
+const drawn = (root) => {
+  const gd = root.querySelector(".ce-plot");
+  return JSON.stringify((gd.data || []).map((tr) => [tr.x, tr.y, tr.z]));
+};
+(async () => {
+  const out = [];
+  for (const root of document.querySelectorAll(".ce-interactive")) {
+    const record = {id: root.id, ready: Number(root.dataset.rendered || 0) > 0, controls: []};
+    const seen = new Set();
+    for (const input of root.querySelectorAll("[data-control]")) {
+      const name = input.dataset.control;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const beforeFrame = root.dataset.frame;
+      const beforeData = drawn(root);
+      const beforeCount = Number(root.dataset.rendered || 0);
+      if (input.type === "range") {
+        input.value = String(Number(input.value) === Number(input.min) ? input.max : input.min);
+        input.dispatchEvent(new Event("input", {bubbles: true}));
+      } else {
+        const other = Array.from(root.querySelectorAll(`[data-control="${name}"]`)).find((r) => !r.checked);
+        other.click();
+      }
+      const redrawn = await waitRendered(root, beforeCount);
+      record.controls.push({name, redrawn, frameChanged: root.dataset.frame !== beforeFrame,
+                            dataChanged: drawn(root) !== beforeData,
+                            status: (root.querySelector(".ce-frame-caption") || {}).textContent || ""});
+    }
+    out.push(record);
+  }
+  done(out);
+})().catch((e) => done({error: String(e)}));
+"""
+
+
+def _set_viewport(driver: Any, width: int) -> None:
+    """Make the page's layout viewport exactly ``width`` CSS pixels wide."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": VIEWPORT_HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+    )
+
+
+def _wait_for_interactive(driver: Any) -> None:
+    """Wait until the page's interactive figures are drawn (no-op on pages without one)."""
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "const t0 = Date.now();"
+        "(function poll() {"
+        "  const n = document.querySelectorAll('.ce-interactive').length;"
+        "  const state = document.documentElement.dataset.ceInteractive;"
+        "  if (!n || state || Date.now() - t0 > 20000) done(); else setTimeout(poll, 50);"
+        "})();"
+    )
+
+
+def _run_axe(driver: Any) -> dict[str, Any]:
+    """Run axe-core's WCAG 2.1 A/AA rules on the current page."""
+    if not AXE_JS.is_file():
+        return {"error": f"{AXE_JS} is missing: run `npm ci` at the repository root"}
+    if not driver.execute_script("return !!window.axe"):
+        driver.execute_script(AXE_JS.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        ".then((r) => done({violations: r.violations.map((v) => ({id: v.id, impact: v.impact,"
+        " help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' | '"
+        " + (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 200)),"
+        " count: v.nodes.length}))}))"
+        ".catch((e) => done({error: String(e)}));",
+        list(AXE_TAGS),
+    )
+    return result
+
+
 @dataclass
 class PageReport:
     """What one page shows in the browser, plus the network and console activity it caused."""
@@ -289,6 +435,10 @@ class PageReport:
     data: dict[str, Any]
     requests: list[dict[str, Any]] = field(default_factory=list)
     console: list[dict[str, Any]] = field(default_factory=list)
+    #: LAYOUT_JS's record (clipping, alt text, captions), at the width of the walk.
+    layout: dict[str, Any] = field(default_factory=dict)
+    #: axe-core's violations (WCAG 2.1 A/AA), or {"error": ...} when axe could not run.
+    axe: dict[str, Any] = field(default_factory=dict)
 
     @property
     def rendered_math(self) -> int:
@@ -334,9 +484,12 @@ def _page_path(url: str) -> str:
 def _wait_for_mathjax(driver: Any) -> None:
     driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "if (!window.MathJax || !MathJax.Hub) { done(); return; }"
         "setTimeout(done, 20000);"
-        "MathJax.Hub.Register.StartupHook('End', () => { MathJax.Hub.Queue(() => { done(); }); });"
+        "(function poll() {"
+        "  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {"
+        "    MathJax.startup.promise.then(() => done(), () => done());"
+        "  } else { setTimeout(poll, 50); }"
+        "})();"
     )
 
 
@@ -358,15 +511,24 @@ def _wait_until_loaded(driver: Any, what: str) -> None:
     )
 
 
-def _collect(driver: Any, page: str) -> PageReport:
-    """Report on the page the browser shows now; the logs hold what happened since the last call."""
+def _collect(driver: Any, page: str, width: int = WIDE) -> PageReport:
+    """Report on the page the browser shows now; the logs hold what happened since the last call.
+
+    Besides ``COLLECT_JS`` this runs ``LAYOUT_JS`` (clipping, alt text, captions; code and
+    display math must fit their column when ``width`` is ``WIDE``) and axe-core.
+    """
     from selenium.common.exceptions import WebDriverException
 
+    layout: dict[str, Any] = {}
+    axe: dict[str, Any] = {}
     try:
         _wait_until_loaded(driver, page)
         data = driver.execute_async_script(
             COLLECT_JS, MATHJAX_WAIT_MS, IMAGE_WAIT_MS, RENDERED_MATH
         )
+        _wait_for_interactive(driver)
+        layout = driver.execute_script(LAYOUT_JS, width >= WIDE, MIN_ALT_CHARS)
+        axe = _run_axe(driver)
     except WebDriverException as exc:
         data = {"scriptError": f"{type(exc).__name__}: {exc.msg}"}
     return PageReport(
@@ -374,6 +536,8 @@ def _collect(driver: Any, page: str) -> PageReport:
         data=data,
         requests=_network_events(driver.get_log("performance")),
         console=driver.get_log("browser"),
+        layout=layout,
+        axe=axe,
     )
 
 
@@ -412,6 +576,7 @@ def book_walk(driver: Any, book_server: Any, pages: list[str]) -> BookWalk:
 
     reports: dict[str, PageReport] = {}
     next_links: dict[str, dict[str, Any]] = {}
+    _set_viewport(driver, WIDE)
     driver.get_log("performance")  # start both logs empty
     driver.get_log("browser")
     current = None
@@ -654,8 +819,8 @@ def test_book_has_math_and_figures(all_reports: list[PageReport], driver: Any) -
         _wait_until_loaded(driver, by_math[0].page)
         _wait_for_mathjax(driver)
         driver.execute_script(
-            "const m = document.querySelector('.MathJax_Display') "
-            "|| document.querySelector('.MathJax');"
+            "const m = document.querySelector('mjx-container[display=\"true\"]') "
+            "|| document.querySelector('mjx-container');"
             "if (m) m.scrollIntoView({block: 'center'});"
         )
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
@@ -672,4 +837,203 @@ def test_book_has_math_and_figures(all_reports: list[PageReport], driver: Any) -
     assert len(with_figures) >= MIN_PAGES_WITH_FIGURES, (
         f"only {len(with_figures)} page(s) have a figure in a cell output, expected at least "
         f"{MIN_PAGES_WITH_FIGURES}: {with_figures}"
+    )
+
+
+# --------------------------------------------------------------------------- layout, a11y, figures
+
+
+@pytest.fixture(scope="session")
+def narrow_reports(driver: Any, book_server: Any, pages: list[str], book_walk: BookWalk):
+    """Every page opened again at phone width (``NARROW``), after the wide walk."""
+    reports: dict[str, PageReport] = {}
+    _set_viewport(driver, NARROW)
+    try:
+        driver.get_log("performance")
+        driver.get_log("browser")
+        for page in pages:
+            driver.get(book_server.url(page))
+            reports[page] = _collect(driver, page, width=NARROW)
+    finally:
+        _set_viewport(driver, WIDE)
+    return reports
+
+
+def _report_at(width: int, page: str, page_report: Any, request: Any) -> PageReport:
+    if width == WIDE:
+        return page_report(page)
+    report = request.getfixturevalue("narrow_reports")[page]
+    assert "scriptError" not in report.data, (
+        f"{page} at {width} px: could not inspect the page: {report.data['scriptError']}"
+    )
+    return report
+
+
+@pytest.mark.parametrize("width", [WIDE, NARROW], ids=[f"{WIDE}px", f"{NARROW}px"])
+def test_nothing_clipped(page: str, width: int, page_report: Any, request: Any) -> None:
+    """Nothing is cut or pushed out of its column; at 1300 px code and equations fit outright.
+
+    A wide display equation may scroll inside its own box at phone width, never be cut.
+    """
+    layout = _report_at(width, page, page_report, request).layout
+    problems = [f"clipped or overflowing: {c}" for c in layout["clipped"]]
+    problems += [f"wider than the column: {c}" for c in layout["tooWide"]]
+    assert not problems, f"{page} at {width} px: {len(problems)} problem(s):\n  " + "\n  ".join(
+        problems[:25]
+    )
+
+
+@pytest.mark.parametrize("width", [WIDE, NARROW], ids=[f"{WIDE}px", f"{NARROW}px"])
+def test_axe_reports_no_violations(page: str, width: int, page_report: Any, request: Any) -> None:
+    """axe-core (WCAG 2.1 A and AA rules) finds no violation on the page."""
+    axe = _report_at(width, page, page_report, request).axe
+    if "error" in axe:
+        if os.environ.get("CE_REQUIRE_BROWSER", "") not in ("", "0") or AXE_JS.is_file():
+            pytest.fail(f"{page}: axe-core could not run: {axe['error']}")
+        pytest.skip(axe["error"])
+    lines = [
+        f"{v['id']} ({v['impact']}, {v['count']} node(s)): {v['help']}\n      "
+        + "\n      ".join(v["nodes"])
+        for v in axe["violations"]
+    ]
+    assert not lines, f"{page} at {width} px: {len(lines)} axe violation(s):\n  " + "\n  ".join(
+        lines
+    )
+
+
+def test_math_is_rendered_at_phone_width(page: str, request: Any) -> None:
+    """At 400 px MathJax still typesets everything and no raw TeX is left."""
+    data = _report_at(NARROW, page, None, request).data
+    assert not data["math"]["problems"], f"{page} at {NARROW} px:\n  " + "\n  ".join(
+        data["math"]["problems"][:20]
+    )
+
+
+def test_images_have_alt_text(page: str, page_report: Any) -> None:
+    """Every image in the article has an alt text that describes it (not a hashed file name)."""
+    bad = page_report(page).layout["badAlt"]
+    assert not bad, f"{page}: {len(bad)} image(s) without a useful alt text:\n  " + "\n  ".join(bad)
+
+
+def test_figures_have_numbered_captions(page: str, page_report: Any) -> None:
+    """Every figure (cell output image, interactive figure) has a caption "Figure N.k ..."."""
+    bad = page_report(page).layout["uncaptioned"]
+    assert not bad, f"{page}: {len(bad)} figure(s) without a numbered caption:\n  " + "\n  ".join(
+        bad
+    )
+
+
+def test_figure_text_is_large_enough(page: str, page_report: Any) -> None:
+    """Matplotlib figures are not shrunk so much that 11 pt legends fall below 10 px at 1300 px."""
+    small = [
+        f"{name}: shown at {scale:.2f} of its size"
+        for name, scale in page_report(page).layout["scales"]
+        if scale < 10 / (11 * 100 / 72)
+    ]
+    assert not small, f"{page}: legend text below 10 px in:\n  " + "\n  ".join(small)
+
+
+def test_interactive_figures_respond(
+    all_reports: list[PageReport], driver: Any, book_server: Any
+) -> None:
+    """The interactive figures draw, and moving any of their controls redraws different data."""
+    pages = [r.page for r in all_reports if r.layout.get("interactive")]
+    total = sum(r.layout["interactive"] for r in all_reports)
+    assert total >= MIN_INTERACTIVE_FIGURES, (
+        f"only {total} interactive figure(s) in the book, expected at least "
+        f"{MIN_INTERACTIVE_FIGURES}: {pages}"
+    )
+    problems = []
+    for page in pages:
+        driver.get(book_server.url(page))
+        _wait_until_loaded(driver, page)
+        _wait_for_interactive(driver)
+        problems += _interaction_problems(driver, page)
+    assert not problems, "\n  ".join(["interactive figures:", *problems])
+
+
+def _interaction_problems(driver: Any, where: str) -> list[str]:
+    state = driver.execute_script("return document.documentElement.dataset.ceInteractive || null")
+    if state != "ready":
+        return [f"{where}: interactive figures not ready (state {state!r})"]
+    records = driver.execute_async_script(INTERACT_JS)
+    if isinstance(records, dict):
+        return [f"{where}: {records.get('error')}"]
+    problems = []
+    for record in records:
+        if not record["ready"]:
+            problems.append(f"{where} {record['id']}: never drawn")
+        if not record["controls"]:
+            problems.append(f"{where} {record['id']}: has no control")
+        for control in record["controls"]:
+            if not (control["redrawn"] and control["frameChanged"] and control["dataChanged"]):
+                problems.append(
+                    f"{where} {record['id']}: moving {control['name']!r} gave {control}"
+                )
+    return problems
+
+
+def test_interactive_figures_work_from_file_urls(
+    all_reports: list[PageReport], driver: Any, book_server: Any
+) -> None:
+    """Opened as a local file (no server, no network), the interactive pages still work."""
+    pages = [r.page for r in all_reports if r.layout.get("interactive")]
+    assert pages, "no page with an interactive figure"
+    problems = []
+    driver.get_log("performance")
+    for page in pages:
+        url = (book_server.root / f"{page}.html").as_uri()
+        driver.get(url)
+        _wait_until_loaded(driver, page)
+        _wait_for_mathjax(driver)
+        _wait_for_interactive(driver)
+        problems += _interaction_problems(driver, url)
+        typeset = driver.execute_script("return document.querySelectorAll('mjx-container').length")
+        if not typeset:
+            problems.append(f"{url}: no typeset math from file://")
+    for record in _network_events(driver.get_log("performance")):
+        scheme = urlparse(record.get("url", "")).scheme
+        if scheme not in {"file", *LOCAL_SCHEMES}:
+            problems.append(f"request to {record.get('url')} from a file:// page")
+        elif record.get("failed") and not record.get("canceled"):
+            problems.append(f"failed to load {record.get('url')}: {record['failed']}")
+    assert not problems, "\n  ".join(["from file://:", *problems])
+
+
+def test_chapters_offer_their_notebook(pages: list[str], book_server: Any) -> None:
+    """Every page with code offers an .ipynb download that is a notebook without build cells."""
+    import nbformat
+
+    checked = 0
+    for page in pages:
+        source = REPO_ROOT / f"{page}.md"
+        if not source.is_file() or not _has_reader_code(source):
+            continue
+        html_text = (book_server.root / f"{page}.html").read_text(encoding="utf-8")
+        name = f"{page.split('/')[-1]}.ipynb"
+        assert f"_sources/{page}.ipynb" in html_text or name in html_text, (
+            f"{page}: the download menu has no .ipynb link"
+        )
+        notebook = book_server.root / "_sources" / f"{page}.ipynb"
+        assert notebook.is_file(), f"{page}: {notebook} was not written"
+        nb = nbformat.read(notebook, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert code, f"{page}: the downloadable notebook has no code cell"
+        assert not any("myst_nb" in c.source or "glue(" in c.source for c in code), (
+            f"{page}: the downloadable notebook still contains build-only cells"
+        )
+        checked += 1
+    assert checked >= 9, f"only {checked} page(s) with code offer a notebook"
+
+
+def _has_reader_code(source: Path) -> bool:
+    """Whether a MyST page has a code cell that is not build-only (``remove-cell``)."""
+    import jupytext
+
+    if "```{code-cell}" not in source.read_text(encoding="utf-8"):
+        return False
+    nb = jupytext.read(source)
+    return any(
+        cell.cell_type == "code" and "remove-cell" not in cell.get("metadata", {}).get("tags", [])
+        for cell in nb.cells
     )
