@@ -27,13 +27,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from .compare import evaluate_case
+from .compare import evaluate_question, mutation_messages
 from .exercises import exercise_from_filename, get_exercise
 from .probes import Probe
 from .runner import QuestionRun, run_submission
 from .serialize import encode
 from .spec import Case, Exercise, Question
-from .static import reference_uses
+from .static import example_loops, reference_uses
 from .submission import (
     Submission,
     SubmissionError,
@@ -76,7 +76,10 @@ class QuestionReport:
         ``reference_used``, ``timeout``, ``crashed`` or ``not_run`` (the submission did not
         load).
     feedback : list of str
-        Explanations, question-level remarks first, then one line per failed case.
+        Explanations, question-level remarks first (the named mistakes, once each), then one
+        line per distinct message of the failed cases.
+    mistakes : list of str
+        Keys of the known mistakes named (for the instructor's ``--summary``).
     """
 
     function: str
@@ -86,6 +89,7 @@ class QuestionReport:
     status: str
     feedback: list[str] = field(default_factory=list)
     cases: list[CaseReport] = field(default_factory=list)
+    mistakes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -156,6 +160,7 @@ def _grade_question(
     functions: dict[str, str],
     load_errors: list[dict[str, Any]],
     memory_mb: int,
+    loops: Sequence[str] = (),
 ) -> QuestionReport:
     fn = question.function
     report = QuestionReport(fn, question.title, 0.0, question.max_score, "failed")
@@ -188,17 +193,12 @@ def _grade_question(
     violations: list[str] = []
     tampered = False
     mutated: list[str] = []
-    any_passed = False
     statuses = []
-    stopped_note_done = False
-    for i, case in enumerate(question.cases):
+    raws: list[dict[str, Any] | None] = []
+    for i, _case in enumerate(question.cases):
         raw = run.cases[i] if i < len(run.cases) else None
+        raws.append(raw)
         if raw is None:
-            text = "not run"
-            if not stopped_note_done and run.detail:
-                text = run.detail
-                stopped_note_done = True
-            report.cases.append(CaseReport(case.label, case.hidden, 0.0, case.points, False, text))
             statuses.append("stopped")
             continue
         statuses.append(str(raw.get("status")))
@@ -209,15 +209,19 @@ def _grade_question(
         for m in _strs(raw.get("mutated")):
             if m not in mutated:
                 mutated.append(m)
-        outcome = evaluate_case(
-            question,
-            case,
-            question.expected(case),
-            raw,
-            public_expected=public_expected,
-            memory_mb=memory_mb,
-        )
-        any_passed = any_passed or outcome.passed
+    evaluated = evaluate_question(
+        question, question.cases, raws, public_expected=public_expected, memory_mb=memory_mb
+    )
+    report.mistakes = list(evaluated.mistake_keys)
+    stopped_note_done = False
+    for case, outcome in zip(question.cases, evaluated.cases, strict=True):
+        if outcome is None:
+            text = "not run"
+            if not stopped_note_done and run.detail:
+                text = run.detail
+                stopped_note_done = True
+            report.cases.append(CaseReport(case.label, case.hidden, 0.0, case.points, False, text))
+            continue
         report.cases.append(
             CaseReport(
                 case.label,
@@ -228,8 +232,17 @@ def _grade_question(
                 outcome.message,
             )
         )
+    any_passed = any(c.passed for c in report.cases)
     mutation_ok = any_passed and not mutated
     score = sum(c.score for c in report.cases) + (question.mutation_points if mutation_ok else 0)
+    if question.loop_points and any_passed and not loops:
+        score += question.loop_points
+    if question.loop_points and loops:
+        report.feedback.extend(
+            f"{line} (costs {question.loop_points:g} of {question.max_score:g} points)"
+            for line in loops
+        )
+        report.mistakes.append("loop")
     if run.status in ("timeout", "crashed", "not_run") and run.detail:
         report.feedback.append(run.detail)
     if violations or tampered:
@@ -243,11 +256,8 @@ def _grade_question(
         report.status = "reference_used"
         score = 0.0
     if mutated and question.mutation_points:
-        report.feedback.append(
-            f"modifies its input {', '.join(mutated)} in place (for example x -= x.max(...) or "
-            "np.exp(x, out=x)); the caller's array must not change: work on a copy or build new "
-            "arrays"
-        )
+        report.feedback.extend(mutation_messages(mutated))
+    report.feedback.extend(evaluated.diagnoses)
     report.feedback.extend(_case_feedback(report.cases, skip={"not run", run.detail}))
     report.score = round(score, 6)
     if report.status != "reference_used":
@@ -386,6 +396,11 @@ def _grade(
     findings = {
         q.function: reference_uses(chunk_pairs, q.function, q.forbidden) for q in exercise.questions
     }
+    loops = {
+        q.function: example_loops(chunk_pairs, q.function, q.vectorized, q.class_axes)
+        for q in exercise.questions
+        if q.vectorized
+    }
     job_questions = [
         {
             "function": q.function,
@@ -424,6 +439,7 @@ def _grade(
                 run.functions,
                 run.load_errors,
                 memory_mb,
+                loops.get(q.function, ()),
             )
         )
     report.score = round(sum(q.score for q in report.questions), 6)

@@ -22,6 +22,7 @@ from .guard import REFERENCE_NAMES
 __all__ = [
     "ALWAYS_ALLOWED",
     "Case",
+    "ErrorHint",
     "Exercise",
     "Mistake",
     "Part",
@@ -77,6 +78,14 @@ class Case:
         Also require the output to have the expected dtype (for float32 inputs).
     expected : object, optional
         The expected output; computed with the question's reference when omitted.
+    raises : str, optional
+        The exception type the call must raise (a bad input); then nothing is returned.
+    parts : tuple of Part, optional
+        How this case's output is split, when it differs from the question's (exercise 9's
+        ``y=None`` returns the scores only).
+    kind : str, optional
+        The kind of case (``"large"``, ``"n1"``...): each kind has a generator, and every kind
+        of hidden case has a public case of the same kind.
     """
 
     question: str
@@ -90,6 +99,9 @@ class Case:
     atol: float | None = None
     check_dtype: bool = False
     expected: Any = None
+    raises: str | None = None
+    parts: tuple[Part, ...] | None = None
+    kind: str = ""
 
     def __post_init__(self) -> None:
         self.tags = frozenset(self.tags)
@@ -98,6 +110,32 @@ class Case:
             raise TypeError(f"Case {self.label!r}: kwargs must be a dict, got {self.kwargs!r}")
         if not (isinstance(self.points, (int, float)) and self.points >= 0):
             raise ValueError(f"Case: points must be a number >= 0, got {self.points!r}")
+
+
+@dataclass(frozen=True)
+class ErrorHint:
+    """A hint added to the feedback on an exception, chosen by its type and the failing line.
+
+    Parameters
+    ----------
+    hint : str
+        What to tell the learner.
+    types : tuple of str
+        Exception type names it applies to (``("ValueError",)``); any type when empty.
+    line : str, optional
+        A regular expression that must be found in the source of the learner's failing line.
+    not_line : str, optional
+        A regular expression that must not be found in it.
+    own_message : str, optional
+        A substring of the message, only for messages the grader's own probes raise (never
+        NumPy's, whose wording is not a diagnosis).
+    """
+
+    hint: str
+    types: tuple[str, ...] = ()
+    line: str | None = None
+    not_line: str | None = None
+    own_message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,12 +186,19 @@ class Question:
     checks : tuple of callable
         ``check(actual, expected, case) -> message or None``: properties to explain a wrong
         output when no known mistake matches ("rows do not sum to 1").
-    error_hints : tuple of (str, str)
-        ``(substring of "Type: message", hint)`` added to the feedback for an exception.
+    error_hints : tuple of ErrorHint
+        Hints for an exception, chosen by its type and the failing line (the first that fits).
     mutation_points : float, default 1
         Points for leaving the inputs unchanged (earned only if some case passes).
     rtol, atol : float
         Default tolerances.
+    vectorized : tuple of str
+        When the contract asks for vectorized code: the arguments whose first axis is the
+        batch; a loop over them (found in the source) costs ``loop_points``.
+    class_axes : dict of str to int
+        Arguments whose given axis is the class axis; loops over it are reported too.
+    loop_points : float, default 0
+        Points for vectorized code (earned only if some case passes and no loop is found).
     context : callable, optional
         ``context(case) -> {"N": ..., "C": ...}``: sizes the feedback can name ("off by a factor
         of N = 4"). By default taken from the first array argument, ``(N, C)`` or ``(C,)``.
@@ -167,11 +212,14 @@ class Question:
     mistakes: tuple[Mistake, ...] = ()
     allowed: frozenset[str] = frozenset()
     checks: tuple[PropertyCheck, ...] = ()
-    error_hints: tuple[tuple[str, str], ...] = ()
+    error_hints: tuple[ErrorHint, ...] = ()
     mutation_points: float = 1.0
     rtol: float = 1e-7
     atol: float = 1e-10
     context: Callable[[Case], dict[str, int]] | None = None
+    vectorized: tuple[str, ...] = ()
+    class_axes: dict[str, int] = field(default_factory=dict)
+    loop_points: float = 0.0
 
     def __post_init__(self) -> None:
         unknown = set(self.allowed) - REFERENCE_NAMES
@@ -190,8 +238,8 @@ class Question:
 
     @property
     def max_score(self) -> float:
-        """Total points: every case plus the input-mutation check."""
-        return float(sum(c.points for c in self.cases) + self.mutation_points)
+        """Total points: every case, the input-mutation check and vectorized code."""
+        return float(sum(c.points for c in self.cases) + self.mutation_points + self.loop_points)
 
     def public_cases(self) -> list[Case]:
         """The cases ``check()`` runs in the notebook."""
@@ -219,6 +267,8 @@ class Question:
         """The expected output of ``case`` (its ``expected``, else the reference's)."""
         if case.expected is not None:
             return case.expected
+        if case.raises:
+            return None
         with np.errstate(all="ignore"):
             return self.reference(*case.args, **case.kwargs)
 

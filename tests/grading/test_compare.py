@@ -70,9 +70,28 @@ def test_structure_problems() -> None:
 def test_errors() -> None:
     out, _ = run("softmax", "one example", None, status="not_implemented")
     assert out.message == "not implemented yet"
-    err = {"type": "ValueError", "message": "operands could not be broadcast together"}
+    err = {
+        "type": "ValueError",
+        "message": "operands could not be broadcast together",
+        "where": "line 3 of code cell 5: e = np.exp(x - np.max(x, axis=1))",
+    }
     out, _ = run("softmax", "two rows", None, status="error", error=err)
     assert "keepdims=True" in out.message
+    # the hint comes from the type and the failing line, never from NumPy's wording
+    index = {
+        "type": "IndexError",
+        "message": "shape mismatch: indexing arrays could not be broadcast together",
+        "where": "line 4 of code cell 5: p = probs[np.arange(C), y]",
+    }
+    out, _ = run("cross_entropy", "two examples", None, status="error", error=index)
+    assert "keepdims" not in out.message and "np.arange(N)" in out.message
+    matmul = {**err, "where": "line 2 of code cell 5: dW = X @ (P - Y) / N"}
+    out, _ = run("linear_softmax_loss", "reg = 0", None, status="error", error=matmul)
+    assert "keepdims" not in out.message and "check the shapes" in out.message
+    py2 = {"type": "NameError", "message": "name 'xrange' is not defined"}
+    py2["where"] = "line 5 of code cell 5: for i in xrange(num_train):"
+    out, _ = run("linear_softmax_loss", "reg = 0", None, status="error", error=py2)
+    assert "use range" in out.message
     own = {"type": "ValueError", "message": "secret [1000. 1001.]", "learner_raised": True}
     out, _ = run("softmax", "large logits", None, status="error", error=own)
     assert "secret" not in out.message and "ValueError" in out.message

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ce_course.grading.compare import evaluate_case
+from ce_course.grading.compare import evaluate_case, evaluate_question
 from ce_course.grading.exercises import (
     EXERCISE_NAMES,
     all_exercises,
@@ -77,18 +77,21 @@ def test_questions_are_well_formed(ex, q) -> None:
 
 @pytest.mark.parametrize(("q", "mistake"), MISTAKES, ids=lambda v: getattr(v, "key", ""))
 def test_every_known_mistake_is_caught_and_explained(q, mistake) -> None:
-    """Run the mistake as if a learner had written it: it must fail with its own message."""
+    """Run the mistake as if a learner had written it: it must fail with its own message,
+    named once for the question, and only mistakes that behave the same on every case."""
     public = [q.expected(c) for c in q.public_cases()]
-    messages = []
+    results = []
     for case in q.cases:
         try:
             with np.errstate(all="ignore"):
                 value = mistake.compute(*case.args, **case.kwargs)
         except Exception:
+            results.append({"status": "error", "error": {"type": "Exception", "message": ""}})
             continue
-        raw = {"status": "ok", "value": decode(encode(value))}
-        out = evaluate_case(q, case, q.expected(case), raw, public_expected=public)
-        if not out.passed:
-            messages.append(out.message)
-    assert messages, f"{mistake.key} is never wrong on {q.function}'s cases"
-    assert any(mistake.message in m for m in messages), messages
+        results.append({"status": "ok", "value": decode(encode(value))})
+    out = evaluate_question(q, q.cases, results, public_expected=public)
+    failed = [o for o in out.cases if o is not None and not o.passed]
+    assert failed, f"{mistake.key} is never wrong on {q.function}'s cases"
+    assert mistake.message in out.diagnoses, (out.diagnoses, [o.message for o in failed])
+    assert len(out.diagnoses) == len(set(out.diagnoses))
+    assert any(mistake.message in o.message for o in failed)

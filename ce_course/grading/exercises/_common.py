@@ -9,15 +9,18 @@ from __future__ import annotations
 import numpy as np
 
 from ..compare import allclose
-from ..spec import Case
+from ..spec import Case, ErrorHint
 
 __all__ = [
     "ALLOWED_FROM_EARLIER",
     "BROADCAST_HINT",
     "ONE_D_HINT",
+    "PY2_HINTS",
+    "ROW_INDEX_HINT",
     "UNPACK_HINT",
     "log_softmax_np",
     "lse_np",
+    "matmul_hint",
     "naive_softmax",
     "one_hot_np",
     "pick",
@@ -49,19 +52,49 @@ ALLOWED_FROM_EARLIER = _allowed()
 may call (what the learner already wrote). ``numerical_gradient`` and ``check_gradient`` are never
 allowed: an analytic gradient must not be estimated numerically."""
 
-BROADCAST_HINT = (
-    "could not be broadcast",
+BROADCAST_HINT = ErrorHint(
     "when you subtract or divide by a per-row max or sum, keep the reduced axis "
     "(x.max(axis=-1, keepdims=True))",
+    types=("ValueError",),
+    line=r"\b(max|sum|amax|logsumexp)\s*\(",
+    not_line=r"keepdims|@|\.dot\(|matmul",
 )
-ONE_D_HINT = (
-    "out of bounds for array of dimension 1",
+"""A ValueError on a line that reduces without ``keepdims`` (and multiplies no matrices)."""
+ONE_D_HINT = ErrorHint(
     "the function must also accept one example of shape (C,): reduce over axis=-1, the last axis",
+    types=("AxisError", "IndexError"),
+    line=r"axis\s*=\s*1\b|\[\s*:\s*,",
 )
-UNPACK_HINT = (
-    "not enough values to unpack",
+UNPACK_HINT = ErrorHint(
     "the input may have shape (C,) as well as (N, C): do not unpack x.shape into two names",
+    types=("ValueError",),
+    line=r"=\s*[\w.()]+\.shape\s*$",
 )
+ROW_INDEX_HINT = ErrorHint(
+    "index the rows with np.arange(N), one index per example (N = the number of rows), "
+    "paired with the labels y",
+    types=("IndexError",),
+    line=r"arange",
+)
+PY2_HINTS = (
+    ErrorHint("xrange is Python 2: use range", types=("NameError",), line=r"\bxrange\b"),
+    ErrorHint(
+        "np.float, np.int and np.bool were removed from NumPy: use float, int, bool or np.float64",
+        types=("AttributeError",),
+        line=r"np\.(float|int|bool|object)\b(?!\d)",
+    ),
+    ErrorHint(
+        "in Python 3, / gives a float even between integers: use // for a count or an index",
+        types=("TypeError", "IndexError"),
+        line=r"[^/]/[^/=]",
+    ),
+)
+"""Errors of code written for Python 2 or an old NumPy (CS231n's starter code era)."""
+
+
+def matmul_hint(shapes: str) -> ErrorHint:
+    """A ValueError on a line with ``@``, ``.dot(`` or ``matmul``: check the shapes."""
+    return ErrorHint(f"check the shapes: {shapes}", types=("ValueError",), line=r"@|\.dot\(|matmul")
 
 
 def shifted_exp(x: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from ..spec import Case, Exercise, Mistake, Question
 from ._common import (
     BROADCAST_HINT,
     ONE_D_HINT,
+    PY2_HINTS,
     UNPACK_HINT,
     log_softmax_np,
     naive_softmax,
@@ -183,7 +184,7 @@ SOFTMAX = Question(
         ),
     ),
     checks=(rows_sum_to(1, "the probabilities"),),
-    error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT),
+    error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT, *PY2_HINTS),
     rtol=1e-7,
     atol=1e-12,
 )

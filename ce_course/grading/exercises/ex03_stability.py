@@ -15,6 +15,7 @@ from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
     ONE_D_HINT,
+    PY2_HINTS,
     UNPACK_HINT,
     lse_np,
     naive_softmax,
@@ -156,7 +157,7 @@ LOGSUMEXP = Question(
             _lse_all,
         ),
     ),
-    error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT),
+    error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT, *PY2_HINTS),
     rtol=1e-9,
     atol=1e-10,
 )
@@ -231,7 +232,7 @@ LOG_SOFTMAX = Question(
             softmax_np,
         ),
     ),
-    error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT),
+    error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT, *PY2_HINTS),
     rtol=1e-9,
     atol=1e-10,
 )

@@ -10,7 +10,14 @@ import numpy as np
 import ce_course
 
 from ..spec import Case, Exercise, Mistake, Question
-from ._common import ALLOWED_FROM_EARLIER, BROADCAST_HINT, naive_softmax, rows_sum_to, softmax_np
+from ._common import (
+    ALLOWED_FROM_EARLIER,
+    BROADCAST_HINT,
+    PY2_HINTS,
+    naive_softmax,
+    rows_sum_to,
+    softmax_np,
+)
 
 __all__ = ["EXERCISE"]
 
@@ -98,7 +105,7 @@ JACOBIAN = Question(
         ),
     ),
     checks=(rows_sum_to(0, "the entries"),),
-    error_hints=(BROADCAST_HINT,),
+    error_hints=(BROADCAST_HINT, *PY2_HINTS),
     rtol=1e-7,
     atol=1e-12,
 )

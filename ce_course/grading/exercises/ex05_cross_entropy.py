@@ -10,10 +10,12 @@ import numpy as np
 
 import ce_course
 
-from ..spec import Case, Exercise, Mistake, Question
+from ..spec import Case, ErrorHint, Exercise, Mistake, Question
 from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
+    PY2_HINTS,
+    ROW_INDEX_HINT,
     log_softmax_np,
     naive_softmax,
     pick,
@@ -179,7 +181,9 @@ CROSS_ENTROPY = Question(
     ),
     error_hints=(
         BROADCAST_HINT,
-        ("only integer scalar arrays", "index with p[np.arange(N), y]"),
+        ROW_INDEX_HINT,
+        ErrorHint("index with p[np.arange(N), y]", types=("TypeError",), line=r"\[[^\]]*\by\b"),
+        *PY2_HINTS,
     ),
     rtol=1e-9,
     atol=1e-12,

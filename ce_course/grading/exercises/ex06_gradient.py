@@ -13,6 +13,8 @@ from ..spec import Case, Exercise, Mistake, Question
 from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
+    PY2_HINTS,
+    ROW_INDEX_HINT,
     naive_softmax,
     one_hot_np,
     rows_sum_to,
@@ -89,7 +91,7 @@ CROSS_ENTROPY_GRAD = Question(
         ),
     ),
     checks=(rows_sum_to(0, "the entries"),),
-    error_hints=(BROADCAST_HINT,),
+    error_hints=(BROADCAST_HINT, ROW_INDEX_HINT, *PY2_HINTS),
     rtol=1e-9,
     atol=1e-12,
 )

@@ -15,8 +15,8 @@ import numpy as np
 import ce_course
 
 from ..probes import Probe
-from ..spec import Case, Exercise, Mistake, Question
-from ._common import ALLOWED_FROM_EARLIER
+from ..spec import Case, ErrorHint, Exercise, Mistake, Question
+from ._common import ALLOWED_FROM_EARLIER, PY2_HINTS
 
 __all__ = ["EXERCISE"]
 
@@ -156,11 +156,13 @@ NUMERICAL_GRADIENT = Question(
         ),
     ),
     error_hints=(
-        ("does not have the shape of x", "call f with an array of x's shape"),
-        (
-            "only length-1 arrays",
+        ErrorHint("call f with an array of x's shape", own_message="does not have the shape of x"),
+        ErrorHint(
             "x may have several dimensions: visit every entry with np.ndindex(x.shape)",
+            types=("TypeError", "ValueError"),
+            line=r"float\(|\[\s*i\s*\]|range\(\s*len\(",
         ),
+        *PY2_HINTS,
     ),
     rtol=1e-6,
     atol=1e-8,

@@ -14,7 +14,10 @@ from ..spec import Case, Exercise, Mistake, Part, Question
 from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
+    PY2_HINTS,
+    ROW_INDEX_HINT,
     log_softmax_np,
+    matmul_hint,
     naive_softmax,
     one_hot_np,
     pick,
@@ -37,13 +40,17 @@ def _pieces(W, X, y, softmax=softmax_np):
     return data, G, N
 
 
-def _variant(*, loss_reg=1.0, grad_reg=2.0, mean=True, use_x=True, softmax=softmax_np):
+def _variant(
+    *, loss_reg=1.0, grad_reg=2.0, mean=True, grad_mean=True, use_x=True, softmax=softmax_np
+):
     def loss_fn(W, X, y, reg=0.0):
         data, G, N = _pieces(W, X, y, softmax)
         if softmax is naive_softmax:
             data = -np.mean(np.log(pick(naive_softmax(X @ W), y)))
         if not mean:
             data, G = data * N, G * N
+        if not grad_mean:
+            G = G * N
         loss = data + loss_reg * reg * np.sum(W * W)
         dW = (X.T @ G if use_x else G) + grad_reg * reg * W
         return loss, dW
@@ -147,7 +154,7 @@ LINEAR = Question(
         Mistake(
             "dW-no-mean",
             "dW forgets to divide by N: the loss is a mean over the batch, so is its gradient",
-            _variant(mean=False),
+            _variant(grad_mean=False),
             parts=("dW",),
         ),
         Mistake("sum-not-mean", SUM_MESSAGE, _variant(mean=False)),
@@ -180,8 +187,10 @@ LINEAR = Question(
         ),
     ),
     error_hints=(
+        matmul_hint("scores = X @ W is (N, C), dW = X.T @ dscores is (D, C)"),
         BROADCAST_HINT,
-        ("matmul: Input operand", "check the shapes: scores = X @ W is (N, C), dW = X.T @ dscores"),
+        ROW_INDEX_HINT,
+        *PY2_HINTS,
     ),
     context=lambda case: {"N": case.args[1].shape[0], "C": case.args[0].shape[1]},
     rtol=1e-7,

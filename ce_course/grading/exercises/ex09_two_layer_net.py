@@ -15,7 +15,10 @@ from ..spec import Case, Exercise, Mistake, Part, Question
 from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
+    PY2_HINTS,
+    ROW_INDEX_HINT,
     log_softmax_np,
+    matmul_hint,
     naive_softmax,
     one_hot_np,
     pick,
@@ -272,8 +275,10 @@ NET = Question(
         ),
     ),
     error_hints=(
+        matmul_hint("X (N, D), W1 (D, H), W2 (H, C)"),
         BROADCAST_HINT,
-        ("matmul: Input operand", "check the shapes: X (N, D), W1 (D, H), W2 (H, C)"),
+        ROW_INDEX_HINT,
+        *PY2_HINTS,
     ),
     context=lambda case: {"N": case.args[1].shape[0], "C": case.args[0]["W2"].shape[1]},
     rtol=1e-7,
