@@ -55,6 +55,7 @@ class PartOutcome:
     name: str
     passed: bool
     message: str = ""
+    convention: bool = False  # wrong only by a named convention: keeps its points
 
 
 @dataclass
@@ -535,11 +536,15 @@ def _compare_part(
             )
         return PartOutcome(part.name, True)
     msg = _mistake_text(question, keys)
+    conventions = {m.key for m in question.mistakes if m.convention}
+    only_convention = bool(keys) and set(keys) <= conventions
     with np.errstate(all="ignore"):
         finite_e = np.isfinite(e.astype(np.complex128 if e.dtype.kind == "c" else np.float64))
         bad = finite_e & ~np.isfinite(a.astype(np.float64) if a.dtype.kind != "c" else a)
     if bad.any() and not diagnosis.explains_nonfinite(case, part.name):
         msg = f"{msg}; {_nonfinite_message(case)}" if msg else _nonfinite_message(case)
+    if only_convention and not bad.any() and msg:
+        return PartOutcome(part.name, False, msg, convention=True)
     if msg is None:
         ratio = _constant_ratio(a, e, atol)
         if ratio is not None:
@@ -723,7 +728,7 @@ def evaluate_case(
             _compare_part(question, case, part, actual, want, diagnosis, public_expected or [])
         )
     weights = sum(p.weight for p in parts)
-    earned = sum(p.weight for p, o in zip(parts, outcomes, strict=True) if o.passed)
+    earned = sum(p.weight for p, o in zip(parts, outcomes, strict=True) if o.passed or o.convention)
     score = total * earned / weights if weights else 0.0
     by_message: dict[str, list[str]] = {}
     for part, o in zip(parts, outcomes, strict=True):
@@ -752,11 +757,14 @@ class QuestionOutcome:
         The named mistakes' messages, once each, in the question's order.
     mistake_keys : list of str
         Their keys.
+    convention_share : float
+        Share of the question's points lost once for the named conventions (0.5·reg...).
     """
 
     cases: list[CaseOutcome | None]
     diagnoses: list[str]
     mistake_keys: list[str]
+    convention_share: float = 0.0
 
 
 def evaluate_question(
@@ -810,7 +818,15 @@ def evaluate_question(
     for m in question.mistakes:
         if m.key in keys and m.message not in messages:
             messages.append(m.message)
-    return QuestionOutcome(outcomes, messages, keys)
+    share = sum(m.convention for m in question.mistakes if m.key in keys and m.convention)
+    if share:
+        messages = [
+            f"{msg} (a convention, not an error: costs {100 * share:g}% of the points, once)"
+            if any(m.message == msg and m.convention for m in question.mistakes)
+            else msg
+            for msg in messages
+        ]
+    return QuestionOutcome(outcomes, messages, keys, min(share, 1.0))
 
 
 def mutation_messages(mutated: Sequence[str]) -> list[str]:

@@ -235,6 +235,8 @@ def _grade_question(
     any_passed = any(c.passed for c in report.cases)
     mutation_ok = any_passed and not mutated
     score = sum(c.score for c in report.cases) + (question.mutation_points if mutation_ok else 0)
+    if evaluated.convention_share:
+        score -= evaluated.convention_share * question.max_score
     if question.loop_points and any_passed and not loops:
         score += question.loop_points
     if question.loop_points and loops:
@@ -259,7 +261,7 @@ def _grade_question(
         report.feedback.extend(mutation_messages(mutated))
     report.feedback.extend(evaluated.diagnoses)
     report.feedback.extend(_case_feedback(report.cases, skip={"not run", run.detail}))
-    report.score = round(score, 6)
+    report.score = round(max(score, 0.0), 6)
     if report.status != "reference_used":
         if run.status in ("timeout", "crashed", "not_run"):
             report.status = run.status

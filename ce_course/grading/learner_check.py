@@ -224,6 +224,8 @@ def _check_question(question: Any, fn: Any) -> CheckResult:
             violations.append(origin)
     result.max_score = float(sum(c.points for c in public))
     result.score = float(sum(c.score for c in result.cases))
+    if evaluated.convention_share:
+        result.score = max(0.0, result.score - evaluated.convention_share * result.max_score)
     if violations:
         result.reference_used = True
         result.messages.append(

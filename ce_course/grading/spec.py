@@ -11,6 +11,7 @@ output that matches one gets that mistake's explanation instead of a bare "wrong
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,12 +22,18 @@ from .guard import REFERENCE_NAMES
 
 __all__ = [
     "ALWAYS_ALLOWED",
+    "DEFAULT_HIDDEN_SEED",
+    "PUBLIC_SEED",
+    "SEED_ENV",
     "Case",
+    "CaseKind",
     "ErrorHint",
     "Exercise",
     "Mistake",
     "Part",
     "Question",
+    "draw_cases",
+    "rng_for",
 ]
 
 ALWAYS_ALLOWED: frozenset[str] = frozenset({"one_hot", "make_spiral"})
@@ -153,12 +160,114 @@ class Mistake:
         mistake then explains nothing for that case).
     parts : tuple of str, optional
         Names of the parts it can explain; all parts when omitted.
+    convention : float, default 0
+        Non-zero for a different *convention* rather than an error (``0.5 * reg``): the parts
+        it explains keep their points, and the question loses this share of its points once.
     """
 
     key: str
     message: str
     compute: Callable[..., Any]
     parts: tuple[str, ...] | None = None
+    convention: float = 0.0
+
+
+PUBLIC_SEED = "ce-course public cases"
+"""Seed of the public cases: fixed, so that ``check()`` shows every learner the same inputs."""
+
+DEFAULT_HIDDEN_SEED = "ce-course default hidden seed"
+"""Seed of the hidden cases when the instructor gives none (``--seed``, ``CE_COURSE_SEED``).
+
+It is public (it is in this file), so hidden cases drawn with it are only hidden from a learner
+who does not read the grader's source; the reports say when it was used."""
+
+SEED_ENV = "CE_COURSE_SEED"
+"""Environment variable holding the instructor's secret seed of the hidden cases."""
+
+
+def rng_for(seed: str, question: str, kind: str, index: int) -> np.random.Generator:
+    """A generator determined by ``seed`` and the case's question, kind and index.
+
+    Examples
+    --------
+    >>> a = rng_for("s", "softmax", "large", 0).standard_normal()
+    >>> b = rng_for("s", "softmax", "large", 0).standard_normal()
+    >>> a == b, a == rng_for("t", "softmax", "large", 0).standard_normal()
+    (True, False)
+    """
+    digest = hashlib.sha256(f"{seed}\0{question}\0{kind}\0{index}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "little"))
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    """A kind of case and its generator: public cases and hidden ones are drawn from it.
+
+    Parameters
+    ----------
+    kind : str
+        Short name (``"large"``), shown by ``--summary``.
+    label : str
+        What the learner is told (shared by the public and hidden cases of the kind).
+    make : callable
+        ``make(rng) -> args`` (a tuple): the inputs, drawn with ``rng``. It must produce inputs
+        on which the reference is well defined (finite) whatever the seed.
+    points : float
+        Points of each case of this kind.
+    public, hidden : int
+        How many public and hidden cases to draw.
+    tags, rtol, atol, check_dtype, raises, parts
+        As for :class:`Case`.
+    """
+
+    kind: str
+    label: str
+    make: Callable[[np.random.Generator], tuple[Any, ...]]
+    points: float = 1.0
+    public: int = 1
+    hidden: int = 1
+    tags: frozenset[str] = frozenset()
+    rtol: float | None = None
+    atol: float | None = None
+    check_dtype: bool = False
+    raises: str | None = None
+    parts: tuple[Part, ...] | None = None
+
+    def draw(self, question: str, *, public_seed: str, hidden_seed: str) -> list[Case]:
+        """The public cases (from ``public_seed``), then the hidden ones (``hidden_seed``)."""
+        out = []
+        for hidden, seed, n in (
+            (False, public_seed, self.public),
+            (True, hidden_seed, self.hidden),
+        ):
+            for i in range(n):
+                args = tuple(self.make(rng_for(seed, question, self.kind, i)))
+                out.append(
+                    Case(
+                        question,
+                        self.label,
+                        args,
+                        points=self.points,
+                        hidden=hidden,
+                        tags=frozenset(self.tags),
+                        rtol=self.rtol,
+                        atol=self.atol,
+                        check_dtype=self.check_dtype,
+                        raises=self.raises,
+                        parts=self.parts,
+                        kind=self.kind,
+                    )
+                )
+        return out
+
+
+def draw_cases(
+    question: str, kinds: Sequence[CaseKind], hidden_seed: str = DEFAULT_HIDDEN_SEED
+) -> list[Case]:
+    """Every kind's cases: public ones first (in kind order), then hidden ones."""
+    drawn = [k.draw(question, public_seed=PUBLIC_SEED, hidden_seed=hidden_seed) for k in kinds]
+    cases = [c for group in drawn for c in group]
+    return [c for c in cases if not c.hidden] + [c for c in cases if c.hidden]
 
 
 PropertyCheck = Callable[[np.ndarray, np.ndarray, Case], "str | None"]
@@ -199,6 +308,9 @@ class Question:
         Arguments whose given axis is the class axis; loops over it are reported too.
     loop_points : float, default 0
         Points for vectorized code (earned only if some case passes and no loop is found).
+    kinds : tuple of CaseKind
+        Generated cases: drawn into ``cases`` (after the fixed ones) when the question is built,
+        and again by :meth:`with_seed` with the instructor's secret.
     context : callable, optional
         ``context(case) -> {"N": ..., "C": ...}``: sizes the feedback can name ("off by a factor
         of N = 4"). By default taken from the first array argument, ``(N, C)`` or ``(C,)``.
@@ -217,11 +329,14 @@ class Question:
     rtol: float = 1e-7
     atol: float = 1e-10
     context: Callable[[Case], dict[str, int]] | None = None
+    kinds: tuple[CaseKind, ...] = ()
     vectorized: tuple[str, ...] = ()
     class_axes: dict[str, int] = field(default_factory=dict)
     loop_points: float = 0.0
 
     def __post_init__(self) -> None:
+        if self.kinds and not any(c.kind for c in self.cases):
+            self.cases = [*self.cases, *draw_cases(self.function, self.kinds)]
         unknown = set(self.allowed) - REFERENCE_NAMES
         if unknown:
             raise ValueError(f"Question {self.function}: unknown allowed names {sorted(unknown)}")
@@ -276,6 +391,14 @@ class Question:
         """A copy with ``extra`` cases appended (instructor's hidden tests)."""
         return Question(**{**self.__dict__, "cases": [*self.cases, *extra]})
 
+    def with_seed(self, seed: str) -> Question:
+        """A copy whose generated cases are drawn again, the hidden ones from ``seed``."""
+        if not self.kinds:
+            return self
+        fixed = [c for c in self.cases if not c.kind]
+        drawn = draw_cases(self.function, self.kinds, seed)
+        return Question(**{**self.__dict__, "cases": [*fixed, *drawn]})
+
 
 @dataclass
 class Exercise:
@@ -301,6 +424,10 @@ class Exercise:
             if q.function == function:
                 return q
         raise KeyError(f"exercise {self.name} has no graded function {function!r}")
+
+    def with_seed(self, seed: str) -> Exercise:
+        """A copy whose hidden generated cases are drawn from ``seed``."""
+        return Exercise(self.name, self.title, [q.with_seed(seed) for q in self.questions])
 
     def with_cases(self, extra: Sequence[Case]) -> Exercise:
         """A copy with extra cases added to the questions they name."""

@@ -42,7 +42,7 @@ def test_finds_the_function_in_the_callers_globals(capsys: pytest.CaptureFixture
     finally:
         del cross_entropy
     out = capsys.readouterr().out
-    assert not result.passed and result.score == 0
+    assert not result.passed and result.score < result.max_score / 2
     assert "divide by N" in out
 
 

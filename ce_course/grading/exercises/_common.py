@@ -14,10 +14,13 @@ from ..spec import Case, ErrorHint
 __all__ = [
     "ALLOWED_FROM_EARLIER",
     "BROADCAST_HINT",
+    "GLOBAL_MAX_MESSAGE",
     "ONE_D_HINT",
     "PY2_HINTS",
     "ROW_INDEX_HINT",
     "UNPACK_HINT",
+    "ZERO_LOG_ZERO_MESSAGE",
+    "global_softmax",
     "log_softmax_np",
     "lse_np",
     "matmul_hint",
@@ -100,6 +103,22 @@ def matmul_hint(shapes: str) -> ErrorHint:
 def shifted_exp(x: np.ndarray) -> np.ndarray:
     """``exp(x - max)`` along the last axis."""
     return np.exp(x - x.max(axis=-1, keepdims=True))
+
+
+GLOBAL_MAX_MESSAGE = (
+    "subtracts the maximum of the whole batch (x.max()) instead of each row's: a row far below "
+    "the top underflows to 0 and gives nan or inf; use x.max(axis=-1, keepdims=True)"
+)
+ZERO_LOG_ZERO_MESSAGE = (
+    "sums Y * log(P) over every class: where a probability underflows to 0 this is 0 * (−inf) "
+    "= nan; pick only the true class's log-probability, computed from the shifted scores"
+)
+
+
+def global_softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax shifted by the maximum of the whole array (underflows for offset rows)."""
+    e = np.exp(x - x.max())
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def softmax_np(x: np.ndarray) -> np.ndarray:

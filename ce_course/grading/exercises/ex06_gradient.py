@@ -9,7 +9,7 @@ import numpy as np
 
 import ce_course
 
-from ..spec import Case, Exercise, Mistake, Question
+from ..spec import Exercise, Mistake, Question
 from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
@@ -20,7 +20,7 @@ from ._common import (
     rows_sum_to,
     softmax_np,
 )
-from .ex05_cross_entropy import ce_cases
+from .ex05_cross_entropy import ce_fixed, ce_kinds
 
 __all__ = ["EXERCISE"]
 
@@ -36,20 +36,13 @@ def _column_index(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return P / z.shape[0]
 
 
-def _cases() -> list[Case]:
-    cases = ce_cases("cross_entropy_grad", 6)
-    for case in cases:
-        if "float32" in case.tags:
-            case.check_dtype = True
-    return cases
-
-
 CROSS_ENTROPY_GRAD = Question(
     function="cross_entropy_grad",
     title="gradient of the mean cross-entropy with respect to the logits, (P - Y) / N",
     allowed=ALLOWED_FROM_EARLIER["06"],
     reference=lambda logits, y: ce_course.cross_entropy_grad(logits, y),
-    cases=_cases(),
+    cases=ce_fixed("cross_entropy_grad"),
+    kinds=ce_kinds("cross_entropy_grad"),
     mistakes=(
         Mistake(
             "no-mean",
