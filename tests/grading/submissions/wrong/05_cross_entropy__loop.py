@@ -2,6 +2,8 @@
 
 EXPECT = {"lose": {"cross_entropy": "loops over the examples"}, "min_share": 0.9}
 
+import numpy as np
+
 import ce_course
 
 
