@@ -477,8 +477,12 @@ def diagnose(question: Question, observations: Sequence[tuple[Case, Any, Any]]) 
         for other, oparts in parts_of.items():
             if other == key:
                 continue
-            if parts < oparts or (
-                parts == oparts and parts != declared[key] and oparts == declared[other]
+            covered = parts <= oparts and all(
+                evidence[(key, p)].explains <= evidence[(other, p)].explains for p in parts
+            )
+            if covered and (
+                parts < oparts
+                or (parts == oparts and parts != declared[key] and oparts == declared[other])
             ):
                 keep.discard(key)
                 break

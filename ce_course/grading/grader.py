@@ -32,7 +32,7 @@ from .exercises import exercise_from_filename, get_exercise
 from .probes import Probe
 from .runner import QuestionRun, run_submission
 from .serialize import encode
-from .spec import Case, Exercise, Question
+from .spec import DEFAULT_HIDDEN_SEED, SEED_ENV, Case, Exercise, Question
 from .static import example_loops, reference_uses
 from .submission import (
     Submission,
@@ -63,6 +63,7 @@ class CaseReport:
     max_score: float
     passed: bool
     feedback: str = ""
+    kind: str = ""
 
 
 @dataclass
@@ -104,6 +105,9 @@ class SubmissionReport:
         (the exercise could not be determined, or the grader failed).
     messages : list of str
         Remarks about the submission as a whole (cells that raised while loading...).
+    hidden_seed : str
+        ``"default"`` when the hidden cases were drawn with the documented default seed,
+        ``"instructor"`` when with the instructor's secret (``--seed``, ``CE_COURSE_SEED``).
     """
 
     path: str
@@ -114,6 +118,7 @@ class SubmissionReport:
     questions: list[QuestionReport] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    hidden_seed: str = "default"
 
 
 def _encode_input(value: Any) -> Any:
@@ -220,7 +225,9 @@ def _grade_question(
             if not stopped_note_done and run.detail:
                 text = run.detail
                 stopped_note_done = True
-            report.cases.append(CaseReport(case.label, case.hidden, 0.0, case.points, False, text))
+            report.cases.append(
+                CaseReport(case.label, case.hidden, 0.0, case.points, False, text, case.kind)
+            )
             continue
         report.cases.append(
             CaseReport(
@@ -230,6 +237,7 @@ def _grade_question(
                 outcome.max_score,
                 outcome.passed,
                 outcome.message,
+                case.kind,
             )
         )
     any_passed = any(c.passed for c in report.cases)
@@ -259,8 +267,9 @@ def _grade_question(
         score = 0.0
     if mutated and question.mutation_points:
         report.feedback.extend(mutation_messages(mutated))
-    report.feedback.extend(evaluated.diagnoses)
-    report.feedback.extend(_case_feedback(report.cases, skip={"not run", run.detail}))
+    report.feedback.extend(
+        _case_feedback(report.cases, skip={"not run", run.detail}, named=evaluated.diagnoses)
+    )
     report.score = round(max(score, 0.0), 6)
     if report.status != "reference_used":
         if run.status in ("timeout", "crashed", "not_run"):
@@ -277,19 +286,37 @@ def _grade_question(
     return report
 
 
-def _case_feedback(cases: list[CaseReport], skip: set[str]) -> list[str]:
-    """One line per distinct message, naming the cases that got it (hidden ones marked)."""
+def _labels(labels: list[str]) -> str:
+    if len(labels) == 1:
+        return labels[0]
+    shown = "; ".join(labels[:3]) + (f"; and {len(labels) - 3} more" if len(labels) > 3 else "")
+    return f"{len(labels)} cases: {shown}"
+
+
+def _case_feedback(cases: list[CaseReport], skip: set[str], named: Sequence[str] = ()) -> list[str]:
+    """The named mistakes once each (with the cases they explain), then one line per other
+    distinct message, naming the cases that got it (hidden ones marked)."""
     groups: dict[str, list[str]] = {}
     for c in cases:
         if not c.passed and c.feedback and c.feedback not in skip:
             groups.setdefault(c.feedback, []).append(f"[hidden] {c.label}" if c.hidden else c.label)
     lines = []
+    for diag in named:
+        base = diag.split(" (a convention, not an error")[0]
+        hits = [
+            label
+            for message, labels in groups.items()
+            if message == base or message.endswith(f": {base}")
+            for label in labels
+        ]
+        lines.append(f"{diag} ({_labels(hits)})" if hits else diag)
+        for message in [m for m in groups if m == base or m.endswith(f": {base}")]:
+            del groups[message]
     for message, labels in groups.items():
         if len(labels) == 1:
             lines.append(f"{labels[0]}: {message}")
-            continue
-        shown = "; ".join(labels[:3]) + (f"; and {len(labels) - 3} more" if len(labels) > 3 else "")
-        lines.append(f"{message} ({len(labels)} cases: {shown})")
+        else:
+            lines.append(f"{message} ({_labels(labels)})")
     return lines
 
 
@@ -315,6 +342,7 @@ def grade_submission(
     memory_mb: int = 2048,
     hidden_cases: dict[str, list[Case]] | None = None,
     blocked_paths: Sequence[str] = (),
+    seed: str | None = None,
 ) -> SubmissionReport:
     """Grade one submission file.
 
@@ -334,6 +362,9 @@ def grade_submission(
         Extra cases per exercise (from :func:`~.hidden.load_hidden_tests`).
     blocked_paths : sequence of str
         More paths the worker may not read (the grader's tests are always blocked).
+    seed : str, optional
+        The instructor's secret seed of the hidden cases; else ``CE_COURSE_SEED``, else the
+        documented default (:data:`~.spec.DEFAULT_HIDDEN_SEED`), which the report says.
 
     Returns
     -------
@@ -341,9 +372,19 @@ def grade_submission(
     """
     start = time.monotonic()
     try:
-        return _grade(
-            path, exercise, timeout, load_timeout, memory_mb, hidden_cases or {}, blocked_paths
+        secret = seed if seed is not None else os.environ.get(SEED_ENV) or None
+        report = _grade(
+            path,
+            exercise,
+            timeout,
+            load_timeout,
+            memory_mb,
+            hidden_cases or {},
+            blocked_paths,
+            secret or DEFAULT_HIDDEN_SEED,
         )
+        report.hidden_seed = "instructor" if secret else "default"
+        return report
     except Exception as exc:  # a bug of the grader must not stop the batch
         return SubmissionReport(
             path,
@@ -362,6 +403,7 @@ def _grade(
     memory_mb: int,
     hidden_cases: dict[str, list[Case]],
     blocked_paths: Sequence[str],
+    seed: str = DEFAULT_HIDDEN_SEED,
 ) -> SubmissionReport:
     start = time.monotonic()
     try:
@@ -372,7 +414,7 @@ def _grade(
             name = get_exercise(explicit).name
         report = SubmissionReport(path, name, "load_error", messages=[str(exc)])
         if name is not None:
-            ex = get_exercise(name).with_cases(hidden_cases.get(name, []))
+            ex = get_exercise(name).with_seed(seed).with_cases(hidden_cases.get(name, []))
             report.max_score = ex.max_score
             report.questions = _empty_questions(ex, "not_run", "the submission could not be read")
         report.seconds = time.monotonic() - start
@@ -383,7 +425,7 @@ def _grade(
         return SubmissionReport(
             path, None, "error", messages=[str(exc.args[0])], seconds=time.monotonic() - start
         )
-    exercise = get_exercise(name).with_cases(hidden_cases.get(name, []))
+    exercise = get_exercise(name).with_seed(seed).with_cases(hidden_cases.get(name, []))
     report = SubmissionReport(path, exercise.name, "graded", max_score=exercise.max_score)
     if note:
         report.messages.append(note)
@@ -484,6 +526,7 @@ def grade_paths(
     jobs: int | None = None,
     progress: bool | None = None,
     on_result: Callable[[SubmissionReport], None] | None = None,
+    seed: str | None = None,
 ) -> list[SubmissionReport]:
     """Grade files and directories (every ``.ipynb``/``.py`` directly inside a directory).
 
@@ -501,6 +544,8 @@ def grade_paths(
         given.
     on_result : callable, optional
         Called with each report as soon as it is ready (from a worker thread).
+    seed : str, optional
+        The instructor's secret seed of the hidden cases (see :func:`grade_submission`).
 
     Returns
     -------
@@ -525,6 +570,7 @@ def grade_paths(
             memory_mb=memory_mb,
             hidden_cases=hidden_cases,
             blocked_paths=blocked,
+            seed=seed,
         )
         if bar is not None:
             bar.update(path)

@@ -12,6 +12,7 @@ import pytest
 from grading_support import SUBMISSIONS
 
 from ce_course.cli import main
+from ce_course.grading.grader import grade_submission
 from ce_course.grading.hidden import HiddenTestsError, load_hidden_tests
 from ce_course.grading.runner import run_submission
 
@@ -51,7 +52,11 @@ def test_text_csv_json_and_gradescope(tmp_path: Path, capsys: pytest.CaptureFixt
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [r["softmax"] for r in rows] == ["13", "9"]
     assert rows[0].keys() >= {"submission", "exercise", "status", "total", "max", "message"}
-    assert rows[1]["message"] == "softmax: partial"
+    message = rows[1]["message"].splitlines()
+    assert message[0] == "softmax: 8/12 cases, 9/13 points (partial)"
+    report = grade_submission(str(WRONG), timeout=4)
+    assert message[1:] == [f"softmax: {line}" for line in report.questions[0].feedback]
+    assert any("subtracting the maximum" in line for line in message)
 
     capsys.readouterr()
     assert main(["grade", str(WRONG), "--format", "json", *FAST]) == 0
@@ -166,3 +171,22 @@ def test_worker_limits_and_check_inside_the_worker() -> None:
     assert "cwd is scratch: True" in run.output
     assert "stdin: ''" in run.output
     assert "as: 900" in run.output and "core: 0" in run.output
+
+
+def test_seed_and_summary(capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    good = SUBMISSIONS / "good" / "05_cross_entropy.py"
+    wrong = SUBMISSIONS / "wrong" / "05_cross_entropy__sum.py"
+    monkeypatch.delenv("CE_COURSE_SEED", raising=False)
+    assert main(["grade", str(good), str(wrong), "--summary", *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "hidden cases were drawn with the default seed" in out
+    assert "05_cross_entropy cross_entropy: 2 learner(s), 1 with full marks" in out
+    assert "mistake sum-not-mean: 1/2" in out
+    assert "kind large: passed by" in out
+    assert main(["grade", str(good), "--seed", "s3cret", "--format", "json", *FAST]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["hidden_seed_note"] is None
+    assert doc["submissions"][0]["hidden_seed"] == "instructor"
+    assert doc["submissions"][0]["score"] == doc["submissions"][0]["max_score"]
+    monkeypatch.setenv("CE_COURSE_SEED", "another")
+    assert grade_submission(str(good), timeout=4).hidden_seed == "instructor"
