@@ -8,6 +8,7 @@ import pytest
 import ce_course
 import ce_course.grading.learner_check as check_module
 from ce_course.grading import CheckResult, check
+from ce_course.grading.exercises import get_exercise
 
 
 @pytest.fixture(autouse=True)
@@ -24,9 +25,11 @@ def test_correct_function_passes(capsys: pytest.CaptureFixture[str]) -> None:
     result = check("softmax", namespace={"softmax": _good_softmax})
     out = capsys.readouterr().out
     assert isinstance(result, CheckResult)
-    assert result.passed and result.score == result.max_score == 2
+    public = get_exercise("02").questions[0].public_cases()
+    assert result.passed and result.score == result.max_score == sum(c.points for c in public)
+    assert result.cases_passed == len(public) == len(result.cases)
     assert "✓ one example x = [1, 2, 3]" in out and "✗" not in out
-    assert "2/2" in repr(result)
+    assert f"{len(public)}/{len(public)} public cases pass" in repr(result)
 
 
 def test_finds_the_function_in_the_callers_globals(capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,7 +107,10 @@ def test_a_whole_exercise_and_a_function_object(capsys: pytest.CaptureFixture[st
         return x - logsumexp(x)[..., None]
 
     result = check("03_stability", namespace={"logsumexp": logsumexp, "log_softmax": log_softmax})
-    assert result.passed and result.max_score == 4
+    ex = get_exercise("03")
+    assert result.passed and result.max_score == sum(
+        c.points for q in ex.questions for c in q.public_cases()
+    )
     capsys.readouterr()
     assert check(logsumexp).passed
 

@@ -30,6 +30,7 @@ __all__ = [
     "rows_sum_to",
     "shifted_exp",
     "softmax_np",
+    "stability_kinds",
 ]
 
 
@@ -184,3 +185,100 @@ def rows_sum_to(target: float, what: str):
         return f"{what} in each row should sum to {target:g}"
 
     return check
+
+
+def stability_kinds(*, underflow: bool, c1_scale: float, f32: dict) -> tuple:
+    """The generated kinds of case of exercises 02 and 03 (softmax, logsumexp, log_softmax).
+
+    Each kind is drawn once with the public seed and once with the instructor's; the offsets
+    are random, the situation (overflow, underflow, a row far below another) is not.
+    """
+    from ..spec import CaseKind
+
+    def large(r):
+        z = r.uniform(-3.0, 3.0, (2, 3))
+        z[0] += 1000.0
+        z[1] += np.array([-1000.0, 0.0, 1000.0])
+        return (z,)
+
+    def offsets(r):
+        z = r.uniform(-2.0, 2.0, (2, 3))
+        z[0] -= 1000.0
+        z[1] += 1000.0
+        return (z,)
+
+    def ties(r):
+        return (np.repeat(r.uniform(-5.0, 5.0, (2, 1)), 4, axis=1),)
+
+    def f32_large(r):
+        z = np.array([[90.0, 91.0, 0.0], [-100.0, 0.0, 100.0]]) + r.uniform(-1.0, 1.0, (2, 3))
+        return (z.astype(np.float32),)
+
+    kinds = [
+        CaseKind(
+            "batch", "a batch of 5 rows, shape (5, 4)", lambda r: (3 * r.standard_normal((5, 4)),)
+        ),
+        CaseKind(
+            "square",
+            "a square batch, shape (3, 3)",
+            lambda r: (2 * r.standard_normal((3, 3)),),
+            tags=frozenset({"square"}),
+        ),
+        CaseKind("large", "large logits (about ±1000)", large, tags=frozenset({"large"})),
+        CaseKind(
+            "negative",
+            "very negative logits (about −1000)",
+            lambda r: (-1000.0 - r.uniform(0.0, 3.0, (1, 3)),),
+            tags=frozenset({"negative"}),
+        ),
+        CaseKind(
+            "offsets",
+            "rows of very different sizes (one near −1000, one near +1000)",
+            offsets,
+            tags=frozenset({"large"}),
+        ),
+        CaseKind("ties", "ties: all logits of a row equal", ties, tags=frozenset({"ties"})),
+        CaseKind(
+            "c1",
+            "a single class, shape (4, 1)",
+            lambda r: (c1_scale * r.standard_normal((4, 1)),),
+            tags=frozenset({"single_class"}),
+        ),
+        CaseKind(
+            "n1",
+            "one row, shape (1, 5)",
+            lambda r: (r.standard_normal((1, 5)),),
+            tags=frozenset({"n1"}),
+        ),
+        CaseKind(
+            "float32-large",
+            "float32 input with large logits",
+            f32_large,
+            tags=frozenset({"float32", "large"}),
+            **f32,
+        ),
+        CaseKind(
+            "float32",
+            "float32 batch, shape (4, 3)",
+            lambda r: (r.standard_normal((4, 3)).astype(np.float32),),
+            tags=frozenset({"float32"}),
+            **f32,
+        ),
+    ]
+    if underflow:
+
+        def under(r):
+            z = r.uniform(-1.0, 1.0, (2, 2))
+            z[0, 1] -= 800.0
+            z[1, 0] -= 800.0
+            return (z,)
+
+        kinds.append(
+            CaseKind(
+                "underflow",
+                "a probability that underflows to 0: logits about [0, −800]",
+                under,
+                tags=frozenset({"underflow"}),
+            )
+        )
+    return tuple(kinds)

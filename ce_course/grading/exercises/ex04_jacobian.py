@@ -45,6 +45,20 @@ JACOBIAN = Question(
         Case(
             "softmax_jacobian",
             "large logits (about 1000)",
+            (np.array([1001.0, 1000.5, 3.0]),),
+            tags={"large"},
+            hidden=False,
+        ),
+        Case(
+            "softmax_jacobian",
+            "very negative logits (about −1000)",
+            (np.array([-999.0, -1000.5, -1002.0]),),
+            tags={"negative"},
+            hidden=False,
+        ),
+        Case(
+            "softmax_jacobian",
+            "large logits (about 1000)",
             (np.array([1000.0, 999.0, 0.0]),),
             tags={"large"},
         ),

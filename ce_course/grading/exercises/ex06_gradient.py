@@ -13,8 +13,10 @@ from ..spec import Exercise, Mistake, Question
 from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
+    GLOBAL_MAX_MESSAGE,
     PY2_HINTS,
     ROW_INDEX_HINT,
+    global_softmax,
     naive_softmax,
     one_hot_np,
     rows_sum_to,
@@ -44,6 +46,11 @@ CROSS_ENTROPY_GRAD = Question(
     cases=ce_fixed("cross_entropy_grad"),
     kinds=ce_kinds("cross_entropy_grad"),
     mistakes=(
+        Mistake(
+            "global-max",
+            GLOBAL_MAX_MESSAGE,
+            lambda z, y: (global_softmax(z) - one_hot_np(y, z.shape[1], z.dtype)) / z.shape[0],
+        ),
         Mistake(
             "no-mean",
             "forgets to divide by N: the loss is a mean over the batch, so its gradient is "

@@ -86,6 +86,13 @@ NUMERICAL_GRADIENT = Question(
         Case(
             "numerical_gradient",
             "a smooth function with a large step h = 1e-3",
+            (Probe("sin", w=np.array([2.0, 3.0, 1.5])), np.array([0.3, -0.2, 0.7])),
+            {"h": 1e-3},
+            hidden=False,
+        ),
+        Case(
+            "numerical_gradient",
+            "a smooth function with a large step h = 1e-3",
             (Probe("sin", w=np.array([4.0, 5.0, 6.0, 7.0])), _rng.uniform(-1, 1, 4)),
             {"h": 1e-3},
             points=2,

@@ -15,8 +15,10 @@ from ..spec import CaseKind, Exercise, Mistake, Part, Question
 from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
+    GLOBAL_MAX_MESSAGE,
     PY2_HINTS,
     ROW_INDEX_HINT,
+    global_softmax,
     log_softmax_np,
     matmul_hint,
     naive_softmax,
@@ -249,6 +251,7 @@ NET = Question(
             _net(reg_bias=True),
             parts=("loss", "grads['b1']", "grads['b2']"),
         ),
+        Mistake("global-max", GLOBAL_MAX_MESSAGE, _net(softmax=global_softmax)),
         Mistake(
             "no-b1",
             "the forward pass leaves out b1: the hidden layer is max(0, X @ W1 + b1)",
