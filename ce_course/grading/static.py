@@ -418,10 +418,35 @@ def _sized(expr: ast.AST, arrays: set[str], sized: set[str], axis: int) -> bool:
     return False
 
 
+def _rooted_in(expr: ast.AST, arrays: set[str]) -> bool:
+    """``x.reshape(...)``, ``np.asarray(x)``, ``x.astype(...)``, ``x[...]``: built from ``x``."""
+    while True:
+        if isinstance(expr, ast.Name):
+            return expr.id in arrays
+        if isinstance(expr, ast.Attribute):
+            expr = expr.value
+        elif isinstance(expr, ast.Subscript):
+            expr = expr.value
+        elif isinstance(expr, ast.Call):
+            if isinstance(expr.func, ast.Attribute) and isinstance(expr.func.value, ast.Name):
+                if expr.func.value.id in ("np", "numpy") and expr.args:
+                    expr = expr.args[0]
+                    continue
+            expr = expr.func
+        else:
+            return False
+
+
 def _loops_in(fn: ast.AST, batch: set[str], classes: dict[str, int]) -> list[tuple[str, int, str]]:
     """``(what, line, source-ish)`` for each loop over examples (or classes) in ``fn``."""
     sized_n: set[str] = set(_BATCH_LEN_NAMES)
     sized_c: set[str] = {"num_classes", "n_classes"}
+    batch = set(batch)
+    for node in ast.walk(fn):  # x = np.asarray(x), rows = x.reshape(-1, C): still the batch
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and _rooted_in(node.value, batch):
+                batch.add(target.id)
     for node in ast.walk(fn):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value

@@ -79,6 +79,8 @@ SOFTMAX = Question(
     kinds=stability_kinds(
         underflow=False, c1_scale=100.0, f32={"rtol": 1e-5, "atol": 1e-7, "check_dtype": True}
     ),
+    vectorized=("x",),
+    loop_points=1.0,
     mistakes=(
         Mistake("no-max-shift", NAIVE_MESSAGE, naive_softmax),
         Mistake(

@@ -82,6 +82,8 @@ LOGSUMEXP = Question(
     reference=lambda x: ce_course.logsumexp(x, axis=-1),
     cases=_cases("logsumexp"),
     kinds=_KINDS,
+    vectorized=("x",),
+    loop_points=1.0,
     mistakes=(
         Mistake(
             "naive",
@@ -162,6 +164,8 @@ LOG_SOFTMAX = Question(
     reference=lambda x: ce_course.log_softmax(x, axis=-1),
     cases=_cases("log_softmax"),
     kinds=_KINDS,
+    vectorized=("x",),
+    loop_points=1.0,
     mistakes=(
         Mistake(
             "log-of-softmax",

@@ -45,6 +45,8 @@ CROSS_ENTROPY_GRAD = Question(
     reference=lambda logits, y: ce_course.cross_entropy_grad(logits, y),
     cases=ce_fixed("cross_entropy_grad"),
     kinds=ce_kinds("cross_entropy_grad"),
+    vectorized=("logits", "y"),
+    loop_points=1.0,
     mistakes=(
         Mistake(
             "global-max",
