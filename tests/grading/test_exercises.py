@@ -140,3 +140,21 @@ def test_hidden_cases_come_from_the_seed(ex, q) -> None:
             for x in arrays:
                 vals = list(x.values()) if isinstance(x, dict) else [x]
                 assert all(np.all(np.isfinite(np.asarray(v))) for v in vals), case.label
+
+
+def test_the_readme_quotes_the_weights_the_grader_uses() -> None:
+    from pathlib import Path
+
+    from ce_course.grading.exercises import weights_table
+
+    readme = Path(__file__).parents[2] / "exercises" / "README.md"
+    assert weights_table() in readme.read_text(encoding="utf-8")
+    for ex in all_exercises():
+        for q in ex.questions:
+            convention = [m.convention for m in q.mistakes if m.convention]
+            unstable = sum(
+                c.points for c in q.cases if {"large", "negative", "underflow"} & set(c.tags)
+            )
+            if convention:  # a convention costs a small share, less than nan on large logits
+                assert max(convention) <= 0.1
+                assert unstable > max(convention) * q.max_score

@@ -2,6 +2,12 @@
 
 ``logits`` has shape ``(N, C)`` and ``y`` holds ``N`` integer labels. Reference:
 :func:`ce_course.cross_entropy`.
+
+Weights (of 28 points; ``exercises/README.md`` has the table for every exercise): 25 for the
+cases, one public and one hidden of each kind (6 of them for logits that overflow, sit far
+apart or underflow careless code; 2 for the ``ValueError`` on a label out of range, half of it
+if the message does not name the function), 2 for vectorized code (no loop over the batch), 1
+for leaving the inputs unchanged.
 """
 
 from __future__ import annotations

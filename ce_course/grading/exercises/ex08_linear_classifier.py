@@ -2,6 +2,11 @@
 
 ``loss`` is the mean cross-entropy of the scores ``X @ W`` plus ``reg * sum(W**2)``, and ``dW`` its
 gradient, ``X.T @ (P - Y) / N + 2 * reg * W``. Reference: :func:`ce_course.linear_softmax_loss`.
+
+Weights (of 45 points): 40 for the cases (2 each, one public and one hidden per kind; a third
+of each case for ``loss`` and two thirds for ``dW``), of which 12 for scores that overflow or
+underflow careless code; 4 for vectorized code (no loop over examples or classes); 1 for
+leaving ``W`` and ``X`` unchanged. The ``0.5 * reg`` convention is named once and costs 10%.
 """
 
 from __future__ import annotations
