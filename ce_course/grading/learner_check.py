@@ -169,6 +169,10 @@ def _arg_names(fn: Any, n: int) -> list[str]:
 
 
 def _check_question(question: Any, fn: Any) -> CheckResult:
+    import warnings
+
+    import numpy as np
+
     from .compare import evaluate_question, mutation_messages
     from .guard import ReferenceGuard
     from .serialize import decode, encode
@@ -186,7 +190,8 @@ def _check_question(question: Any, fn: Any) -> CheckResult:
         raw: dict[str, Any]
         guard = ReferenceGuard(question.forbidden)
         try:
-            with guard:
+            with guard, np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # the diagnosis explains nan/inf
                 value = fn(*args, **kwargs)
             raw = {"status": "ok", "value": decode(encode(value))}
         except NotImplementedError:

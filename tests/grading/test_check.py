@@ -119,3 +119,54 @@ def test_does_nothing_inside_the_grader(monkeypatch, capsys) -> None:
     monkeypatch.setattr(check_module, "_UNDER_GRADER", True)
     result = check("softmax", namespace={"softmax": _good_softmax})
     assert result.skipped and capsys.readouterr().out == ""
+
+
+def test_check_names_a_forgotten_X_T(capsys: pytest.CaptureFixture[str]) -> None:
+    def linear_softmax_loss(W, X, y, reg):
+        N = X.shape[0]
+        s = X @ W
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        P = e / e.sum(axis=1, keepdims=True)
+        loss = -np.mean(np.log(P[np.arange(N), y])) + reg * np.sum(W * W)
+        P[np.arange(N), y] -= 1
+        return loss, P / N
+
+    result = check("linear_softmax_loss", namespace={"linear_softmax_loss": linear_softmax_loss})
+    out = capsys.readouterr().out
+    assert not result.passed
+    assert "forgets the input X" in out and "keepdims" not in out
+    assert any("forgets the input X" in d for d in result.diagnoses)
+    assert out.count("forgets the input X: by the chain rule") >= 1
+    for line in out.splitlines():  # a ✓ never sits next to lost points
+        if "✓" in line:
+            points = line.rsplit(": ", 1)[1].split()[0]
+            got, top = points.split("/")
+            assert got == top, line
+
+
+def test_check_reports_loops_dict_keys_and_the_reference(capsys) -> None:
+    def two_layer_loss(params, X, y=None, reg=0.0):
+        params["scores"] = None  # adds a key to the caller's dict
+        return ce_course.two_layer_loss({k: params[k] for k in ("W1", "b1", "W2", "b2")}, X, y, reg)
+
+    result = check("two_layer_loss", namespace={"two_layer_loss": two_layer_loss})
+    out = capsys.readouterr().out
+    assert result.reference_used and result.score == 0
+    assert "reference used: 0 points" in out and "✓" not in out
+    assert any("adds or removes keys in the caller's dict params" in m for m in result.messages)
+    assert not any("in place (e.g." in m for m in result.messages)
+
+    def cross_entropy(logits, y):
+        y = np.asarray(y)
+        if np.any((y < 0) | (y >= logits.shape[1])):
+            raise ValueError("cross_entropy: bad label")
+        total = 0.0
+        for i in range(logits.shape[0]):
+            row = logits[i] - logits[i].max()
+            total += np.log(np.exp(row).sum()) - row[y[i]]
+        return total / logits.shape[0]
+
+    result = check("cross_entropy", namespace={"cross_entropy": cross_entropy})
+    out = capsys.readouterr().out
+    assert all(c.passed for c in result.cases) and not result.passed
+    assert "loops over the examples" in out and "the grader takes 2 point(s)" in out
