@@ -310,12 +310,14 @@ def check(name: str | Any, *, namespace: dict[str, Any] | None = None) -> CheckR
     ...     e = np.exp(x - x.max(axis=-1, keepdims=True))
     ...     return e / e.sum(axis=-1, keepdims=True)
     >>> result = check("softmax")  # doctest: +ELLIPSIS
-    softmax: 2/2 public cases pass, 2/2 points
+    softmax: 12/12 public cases pass, 12/12 points
       ✓ one example x = [1, 2, 3]: 1/1 points
       ✓ a batch of two rows, shape (2, 3): 1/1 points
+    ...
+      ✓ float32 batch, shape (4, 3): 1/1 points
       all public cases pass; the grader runs hidden cases of the same kinds
     >>> result.passed, result.score, result.max_score
-    (True, 2.0, 2.0)
+    (True, 12.0, 12.0)
     """
     label = name if isinstance(name, str) else getattr(name, "__name__", repr(name))
     if _UNDER_GRADER:
