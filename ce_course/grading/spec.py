@@ -216,8 +216,8 @@ class CaseKind:
         Points of each case of this kind.
     public, hidden : int
         How many public and hidden cases to draw.
-    tags, rtol, atol, check_dtype, raises, parts
-        As for :class:`Case`.
+    tags, rtol, atol, check_dtype, raises, parts, kwargs
+        As for :class:`Case` (``kwargs`` are the same for every case of the kind).
     """
 
     kind: str
@@ -232,6 +232,7 @@ class CaseKind:
     check_dtype: bool = False
     raises: str | None = None
     parts: tuple[Part, ...] | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
     def draw(self, question: str, *, public_seed: str, hidden_seed: str) -> list[Case]:
         """The public cases (from ``public_seed``), then the hidden ones (``hidden_seed``)."""
@@ -247,6 +248,7 @@ class CaseKind:
                         question,
                         self.label,
                         args,
+                        dict(self.kwargs),
                         points=self.points,
                         hidden=hidden,
                         tags=frozenset(self.tags),
