@@ -443,7 +443,7 @@ def _grade(
     loops = {
         q.function: example_loops(chunk_pairs, q.function, q.vectorized, q.class_axes)
         for q in exercise.questions
-        if q.vectorized
+        if getattr(q, "vectorized", ())
     }
     job_questions = [
         {

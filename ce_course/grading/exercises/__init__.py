@@ -140,6 +140,8 @@ def weights_table() -> str:
     ]
     for ex in all_exercises():
         for q in ex.questions:
+            if getattr(q, "kind", "") == "derivation":  # a formula, not a function (issue 11)
+                continue
             total = q.max_score
             cases = sum(c.points for c in q.cases)
             unstable = sum(
