@@ -9,3 +9,9 @@ def softmax(x):
         x = x.astype(np.float64)
     e = np.exp(x - x.max(axis=-1)[..., np.newaxis])
     return e / e.sum(axis=-1)[..., np.newaxis]
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_temperature_ratio = "exp((z_i - z_j)/T)"
+### END SOLUTION

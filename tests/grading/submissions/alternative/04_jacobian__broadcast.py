@@ -10,3 +10,15 @@ def softmax_jacobian(x):
     e = np.exp(z - z.max())
     p = e / e.sum()
     return np.diag(p) - p[:, None] * p[None, :]
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_jacobian_diag = "p_i*(1 - p_i)"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_jacobian_offdiag = "-p_i*p_j"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_jacobian_delta = "p_i*(delta(i,j) - p_j)"
+### END SOLUTION

@@ -11,3 +11,18 @@ def cross_entropy_grad(logits, y):
     dscores[np.arange(num_train), y] -= 1
     dscores /= num_train
     return dscores
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_ce_chain_term = "-y_j*(delta(i,j) - p_i)"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_ce_dz = "p_i - y_i"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_temperature_grad = "(p_i - y_i)/T"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_batch_dz = "(p_{n,i} - y_{n,i})/N"
+### END SOLUTION

@@ -15,3 +15,15 @@ def linear_softmax_loss(W, X, y, reg):
     dscores[np.arange(num_train), y] -= 1
     dW = X.T.dot(dscores) / num_train + 2 * reg * W
     return loss, dW
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_linear_dW = "sum_n(x_{n,d}*(p_{n,c} - y_{n,c}))/N"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_linear_dW_reg = "sum_n(x_{n,d}*(p_{n,c} - y_{n,c}))/N + 2*reg*W_{d,c}"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_linear_db = "sum_n(p_{n,c} - y_{n,c})/N"
+### END SOLUTION

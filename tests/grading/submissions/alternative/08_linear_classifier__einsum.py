@@ -12,3 +12,15 @@ def linear_softmax_loss(W, X, y, reg):
     G = np.exp(Z - logZ[:, None])
     G[np.arange(N), y] -= 1.0
     return loss, np.einsum("nd,nc->dc", X, G) / N + 2 * reg * W
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_linear_dW = "sum_n(x_{n,d}*(p_{n,c} - y_{n,c}))/N"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_linear_dW_reg = "sum_n(x_{n,d}*(p_{n,c} - y_{n,c}))/N + 2*reg*W_{d,c}"
+### END SOLUTION
+### BEGIN SOLUTION
+answer_linear_db = "sum_n(p_{n,c} - y_{n,c})/N"
+### END SOLUTION

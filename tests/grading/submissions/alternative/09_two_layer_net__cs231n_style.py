@@ -26,3 +26,9 @@ def two_layer_loss(params, X, y=None, reg=0.0):
     grads["W1"] = np.dot(X.T, dhidden) + 2 * reg * W1
     grads["b1"] = np.sum(dhidden, axis=0)
     return data_loss + reg_loss, grads
+
+
+# Derivation answers (issue 11): module-level strings, graded as formulas.
+### BEGIN SOLUTION
+answer_relu_backward = "g*step(a)"
+### END SOLUTION
