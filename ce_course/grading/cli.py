@@ -2,7 +2,12 @@
 
 ``ce-course grade SUBMISSION... [--exercise NAME] [--format text|json|csv|gradescope]
 [--output FILE] [--hidden-tests DIR] [--timeout SECONDS] [--load-timeout SECONDS]
-[--memory-limit MIB] [--jobs N]``
+[--memory-limit MIB] [--jobs N] [--seed SECRET] [--summary]``
+
+``--seed`` (or the environment variable ``CE_COURSE_SEED``) is the instructor's secret from which
+the hidden cases are drawn; without it a documented default seed is used and every report says so.
+``--summary`` adds, per question, how many learners made each known mistake and how many passed
+each kind of case.
 
 Exit status: 0 when every submission was graded (whatever its score, a syntax error or a
 malformed notebook included), 1 when some submission could not be graded at all (its exercise is
@@ -78,8 +83,17 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         hidden_cases=hidden,
         hidden_dir=args.hidden_tests,
         jobs=args.jobs,
+        seed=args.seed,
     )
     text = format_reports(reports, args.format)
+    if args.summary:
+        from .report import summary
+
+        summary_text = summary(reports)
+        if args.output:
+            sys.stdout.write(summary_text)
+        else:
+            text = text + "\n" + summary_text
     if args.output:
         directory = os.path.dirname(os.path.abspath(args.output))
         os.makedirs(directory, exist_ok=True)
@@ -173,6 +187,19 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     )
     grade.add_argument(
         "--jobs", "-j", type=int, metavar="N", help="submissions graded at the same time"
+    )
+    grade.add_argument(
+        "--seed",
+        metavar="SECRET",
+        help=(
+            "instructor's secret seed of the hidden cases (default: $CE_COURSE_SEED, else a "
+            "documented default seed, which the report then names)"
+        ),
+    )
+    grade.add_argument(
+        "--summary",
+        action="store_true",
+        help="also print, per question, how many learners made each mistake and passed each kind",
     )
     grade.set_defaults(func=_cmd_grade)
 

@@ -20,21 +20,30 @@ The diagnosis of a wrong part goes from the most to the least specific explanati
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .serialize import EncodedObject
-from .spec import Case, Part, Question
+from .spec import Case, ErrorHint, Part, Question
 
 __all__ = [
     "CaseOutcome",
+    "Diagnosis",
     "PartOutcome",
+    "QuestionOutcome",
     "allclose",
+    "choose_hint",
     "describe_value",
+    "diagnose",
     "error_feedback",
     "evaluate_case",
+    "evaluate_question",
+    "failing_line",
+    "mutation_messages",
     "to_array",
 ]
 
@@ -46,6 +55,7 @@ class PartOutcome:
     name: str
     passed: bool
     message: str = ""
+    convention: bool = False  # wrong only by a named convention: keeps its points
 
 
 @dataclass
@@ -312,18 +322,186 @@ class _MistakeOutputs:
         return self._cache
 
 
-def _match_mistake(
-    a: np.ndarray, part: Part, outputs: _MistakeOutputs, rtol: float, atol: float
-) -> str | None:
-    q = outputs.question
-    for mistake, out in zip(q.mistakes, outputs.get(), strict=True):
-        if isinstance(out, _Missing) or (mistake.parts and part.name not in mistake.parts):
-            continue
-        sel = _select(out, part.path, q.parts)
-        arr = None if isinstance(sel, _Missing) else to_array(sel)
-        if arr is not None and allclose(a, arr, rtol, atol):
-            return mistake.message
-    return None
+def _codes(a: np.ndarray) -> np.ndarray:
+    """0 for a finite entry, 1 for nan, 2 for +inf, 3 for -inf."""
+    with np.errstate(all="ignore"):
+        f = a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+        out = np.zeros(f.shape, dtype=np.int8)
+        out[np.isnan(f)] = 1
+        if f.dtype.kind != "c":
+            out[f == np.inf] = 2
+            out[f == -np.inf] = 3
+        else:
+            out[np.isinf(f)] = 2
+    return out
+
+
+@dataclass
+class _Evidence:
+    """How one known mistake compares with the submission on one part, over all cases."""
+
+    value_ok: bool = True
+    value_seen: bool = False
+    pattern_ok: bool = True
+    pattern_seen: bool = False
+    explains: set[int] = field(default_factory=set)  # case indices where it differs from ref
+    pattern_cases: set[int] = field(default_factory=set)  # ... by its nan/inf entries
+
+    @property
+    def by_value(self) -> bool:
+        return self.value_ok and self.value_seen
+
+    @property
+    def by_pattern(self) -> bool:
+        return self.pattern_ok and self.pattern_seen
+
+
+@dataclass
+class Diagnosis:
+    """The known mistakes a submission makes on one question, decided over all its cases.
+
+    A mistake is named for a part when, on every case where both ran, it agrees with the
+    submission
+
+    * on the *finite* entries (both finite, and finite in the reference) and explains at least
+      one of them that differs from the reference (``by value``), or
+    * on the *pattern of non-finite entries* where the reference is finite (nan, +inf and -inf
+      told apart) and at least one such entry exists (``by pattern``).
+
+    ``inf == inf`` or ``nan == nan`` in a single case is never enough: the same mistake must
+    explain the finite cases too. Mistakes named on a strict subset of the parts that another
+    named mistake explains are dropped (one explanation per failure).
+
+    Attributes
+    ----------
+    named : dict of str to list of str
+        Part name to the keys of the mistakes named for it, in the question's order.
+    explains : dict of (str, str) to set of int
+        ``(mistake key, part)`` to the indices (in the observations) of the cases it explains.
+    """
+
+    named: dict[str, list[str]] = field(default_factory=dict)
+    explains: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    pattern: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    index: dict[int, int] = field(default_factory=dict)  # id(case) -> observation index
+
+    def keys(self) -> list[str]:
+        """Every named mistake's key, once, in the question's order of parts."""
+        out: list[str] = []
+        for keys in self.named.values():
+            out.extend(k for k in keys if k not in out)
+        return out
+
+    def for_case(self, case: Case, part: str) -> list[str]:
+        """Keys of the named mistakes that explain ``part`` of ``case``."""
+        i = self.index.get(id(case))
+        return [k for k in self.named.get(part, []) if i in self.explains.get((k, part), set())]
+
+    def explains_nonfinite(self, case: Case, part: str) -> bool:
+        """Whether a named mistake explains the nan/inf entries of ``part`` in ``case``."""
+        i = self.index.get(id(case))
+        return any(i in self.pattern.get((k, part), set()) for k in self.named.get(part, []))
+
+
+def diagnose(question: Question, observations: Sequence[tuple[Case, Any, Any]]) -> Diagnosis:
+    """Decide which known mistakes explain a submission's outputs.
+
+    Parameters
+    ----------
+    question : Question
+    observations : sequence of (case, value, expected)
+        The decoded output of every case that returned normally, with its expected output.
+
+    Returns
+    -------
+    Diagnosis
+    """
+    observations = [o for o in observations if o[0].parts is None and not o[0].raises]
+    diag = Diagnosis(index={id(c): i for i, (c, _, _) in enumerate(observations)})
+    if not question.mistakes:
+        return diag
+    outputs = [_MistakeOutputs(question, c) for c, _, _ in observations]
+    evidence: dict[tuple[str, str], _Evidence] = {}
+    for mi, mistake in enumerate(question.mistakes):
+        for part in question.parts:
+            if mistake.parts and part.name not in mistake.parts:
+                continue
+            ev = _Evidence()
+            for i, (case, value, expected) in enumerate(observations):
+                out = outputs[i].get()[mi]
+                if isinstance(out, _Missing):
+                    continue
+                rtol, atol = question.tolerances(case)
+                s = _select(value, part.path, question.parts)
+                m = _select(out, part.path, question.parts)
+                e = _select(expected, part.path, question.parts)
+                sa = None if isinstance(s, _Missing) else to_array(s)
+                ma = None if isinstance(m, _Missing) else to_array(m)
+                ea = None if isinstance(e, _Missing) else to_array(e)
+                if sa is None or ma is None or ea is None or sa.dtype.kind == "b":
+                    continue
+                if sa.shape != ma.shape:
+                    ev.value_ok = ev.pattern_ok = False
+                    break
+                cs, cm = _codes(sa), _codes(ma)
+                if ma.shape == ea.shape:
+                    ref_fin = _codes(ea) == 0
+                    differs_shape = False
+                else:
+                    ref_fin = np.ones(ma.shape, dtype=bool)
+                    differs_shape = True
+                if not np.array_equal(cs[ref_fin], cm[ref_fin]):
+                    ev.pattern_ok = False
+                elif (cm[ref_fin] != 0).any():
+                    ev.pattern_seen = True
+                    ev.explains.add(i)
+                    ev.pattern_cases.add(i)
+                both = (cs == 0) & (cm == 0) & ref_fin
+                if both.any():
+                    if not allclose(sa[both], ma[both], rtol, atol):
+                        ev.value_ok = False
+                    elif differs_shape or not allclose(ma[both], ea[both], rtol, atol):
+                        ev.value_seen = True
+                        ev.explains.add(i)
+            if ev.by_value or ev.by_pattern:
+                evidence[(mistake.key, part.name)] = ev
+    parts_of: dict[str, set[str]] = {}
+    for key, part in evidence:
+        parts_of.setdefault(key, set()).add(part)
+    declared = {
+        m.key: set(m.parts) if m.parts else {p.name for p in question.parts}
+        for m in question.mistakes
+    }
+    keep = set(parts_of)
+    for key, parts in parts_of.items():
+        for other, oparts in parts_of.items():
+            if other == key:
+                continue
+            covered = parts <= oparts and all(
+                evidence[(key, p)].explains <= evidence[(other, p)].explains for p in parts
+            )
+            if covered and (
+                parts < oparts
+                or (parts == oparts and parts != declared[key] and oparts == declared[other])
+            ):
+                keep.discard(key)
+                break
+    for part in question.parts:
+        diag.named[part.name] = [
+            m.key for m in question.mistakes if m.key in keep and (m.key, part.name) in evidence
+        ]
+    for (key, part), ev in evidence.items():
+        diag.explains[(key, part)] = ev.explains
+        diag.pattern[(key, part)] = ev.pattern_cases
+    return diag
+
+
+def _mistake_text(question: Question, keys: list[str]) -> str | None:
+    messages: list[str] = []
+    for m in question.mistakes:
+        if m.key in keys and m.message not in messages:
+            messages.append(m.message)
+    return "; ".join(messages) or None
 
 
 def _compare_part(
@@ -332,7 +510,7 @@ def _compare_part(
     part: Part,
     actual: Any,
     expected: Any,
-    mistakes: _MistakeOutputs,
+    diagnosis: Diagnosis,
     public_expected: list[Any],
 ) -> PartOutcome:
     rtol, atol = question.tolerances(case)
@@ -348,8 +526,9 @@ def _compare_part(
     if a.dtype.kind == "c" and e.dtype.kind != "c":
         return PartOutcome(part.name, False, "returned complex numbers, expected real ones")
     sizes = question.sizes(case)
+    keys = diagnosis.for_case(case, part.name)
     if a.shape != e.shape:
-        msg = _match_mistake(a, part, mistakes, rtol, atol)
+        msg = _mistake_text(question, keys)
         return PartOutcome(part.name, False, msg or _shape_message(a, e, sizes, rtol, atol))
     if allclose(a, e, rtol, atol):
         if case.check_dtype and a.dtype != e.dtype:
@@ -360,13 +539,16 @@ def _compare_part(
                 "float64 constants, np.zeros/np.empty without dtype=, or astype)",
             )
         return PartOutcome(part.name, True)
-    msg = _match_mistake(a, part, mistakes, rtol, atol)
-    if msg is None:
-        with np.errstate(all="ignore"):
-            finite_e = np.isfinite(e.astype(np.complex128 if e.dtype.kind == "c" else np.float64))
-            bad = finite_e & ~np.isfinite(a.astype(np.float64) if a.dtype.kind != "c" else a)
-        if bad.any():
-            msg = _nonfinite_message(case)
+    msg = _mistake_text(question, keys)
+    conventions = {m.key for m in question.mistakes if m.convention}
+    only_convention = bool(keys) and set(keys) <= conventions
+    with np.errstate(all="ignore"):
+        finite_e = np.isfinite(e.astype(np.complex128 if e.dtype.kind == "c" else np.float64))
+        bad = finite_e & ~np.isfinite(a.astype(np.float64) if a.dtype.kind != "c" else a)
+    if bad.any() and not diagnosis.explains_nonfinite(case, part.name):
+        msg = f"{msg}; {_nonfinite_message(case)}" if msg else _nonfinite_message(case)
+    if only_convention and not bad.any() and msg:
+        return PartOutcome(part.name, False, msg, convention=True)
     if msg is None:
         ratio = _constant_ratio(a, e, atol)
         if ratio is not None:
@@ -423,12 +605,64 @@ def error_feedback(error: dict[str, Any], question: Question, case: Case, memory
         text = f"raised {etype}: {message}" if message else f"raised {etype}"
     if where:
         text += f" ({where})"
-    full = f"{etype}: {message}"
-    for needle, hint in question.error_hints:
-        if needle in full:
-            text += f"; {hint}"
-            break
+    hint = choose_hint(question.error_hints, etype, failing_line(where), message)
+    if hint:
+        text += f"; {hint}"
     return text
+
+
+def failing_line(where: str) -> str:
+    """The source text of the failing line in ``"line 5 of code cell 3: x = ..."`` (or "")."""
+    match = re.match(r"line \d+(?: of [^:]*)?: (.*)$", where.strip())
+    return match.group(1) if match else ""
+
+
+def choose_hint(hints: Sequence[ErrorHint], etype: str, line: str, message: str = "") -> str | None:
+    """The first hint whose exception types and failing-line pattern fit, or None.
+
+    The hint never depends on the exception's message (NumPy's wording changes between
+    versions and says "broadcast" for unrelated indexing errors).
+    """
+    for h in hints:
+        if h.types and etype not in h.types:
+            continue
+        if h.line is not None and not re.search(h.line, line):
+            continue
+        if h.not_line is not None and re.search(h.not_line, line):
+            continue
+        if h.own_message is not None and h.own_message not in message:
+            continue
+        return h.hint
+    return None
+
+
+def _expect_raise(
+    question: Question, case: Case, result: dict[str, Any], total: float
+) -> CaseOutcome:
+    """A bad-input case: full points for the right exception naming the function."""
+    want = case.raises
+    if result.get("status") == "ok":
+        return CaseOutcome(
+            False,
+            0.0,
+            total,
+            f"returned {describe_value(result.get('value'))}; the contract asks for a {want} here",
+        )
+    error = result.get("error") or {}
+    etype = str(error.get("type", ""))
+    if etype != want:
+        return CaseOutcome(
+            False, 0.0, total, f"raised {etype or 'an error'}; the contract asks for a {want}"
+        )
+    if question.function not in str(error.get("message", "")):
+        return CaseOutcome(
+            False,
+            total / 2,
+            total,
+            f"raises {want} but its message does not name the function: start it with "
+            f"'{question.function}: '",
+        )
+    return CaseOutcome(True, total, total)
 
 
 def evaluate_case(
@@ -439,6 +673,7 @@ def evaluate_case(
     *,
     public_expected: list[Any] | None = None,
     memory_mb: int = 2048,
+    diagnosis: Diagnosis | None = None,
 ) -> CaseOutcome:
     """Score one case from the worker's result and explain what is wrong.
 
@@ -455,6 +690,9 @@ def evaluate_case(
         The expected outputs of the question's public cases (to spot hard-coded answers).
     memory_mb : int
         The worker's memory limit, for the feedback on ``MemoryError``.
+    diagnosis : Diagnosis, optional
+        The mistakes decided over all the question's cases (:func:`diagnose`); from this case
+        alone when omitted.
 
     Returns
     -------
@@ -474,34 +712,150 @@ def evaluate_case(
     status = result.get("status")
     if status == "not_implemented":
         return CaseOutcome(False, 0.0, total, "not implemented yet")
+    if case.raises:
+        return _expect_raise(question, case, result, total)
     if status != "ok":
         error = result.get("error") or {"type": "Error", "message": str(status)}
         return CaseOutcome(False, 0.0, total, error_feedback(error, question, case, memory_mb))
     value = result.get("value")
-    mistakes = _MistakeOutputs(question, case)
+    if diagnosis is None:
+        diagnosis = diagnose(question, [(case, value, expected)])
     outcomes = []
-    for part in question.parts:
-        actual = _select(value, part.path, question.parts)
+    parts = case.parts or question.parts
+    for part in parts:
+        actual = _select(value, part.path, parts)
         if isinstance(actual, _Missing):
             outcomes.append(PartOutcome(part.name, False, actual.problem))
             continue
-        want = _select(expected, part.path, question.parts)
+        want = _select(expected, part.path, parts)
         outcomes.append(
-            _compare_part(question, case, part, actual, want, mistakes, public_expected or [])
+            _compare_part(question, case, part, actual, want, diagnosis, public_expected or [])
         )
-    weights = sum(p.weight for p in question.parts)
-    earned = sum(p.weight for p, o in zip(question.parts, outcomes, strict=True) if o.passed)
+    weights = sum(p.weight for p in parts)
+    earned = sum(p.weight for p, o in zip(parts, outcomes, strict=True) if o.passed or o.convention)
     score = total * earned / weights if weights else 0.0
     by_message: dict[str, list[str]] = {}
-    for part, o in zip(question.parts, outcomes, strict=True):
+    for part, o in zip(parts, outcomes, strict=True):
         if not o.passed:
             by_message.setdefault(o.message, []).append(part.name)
     messages: list[str] = []
     for message, names in by_message.items():
         generic = message.startswith(("returned ", "the gradient")) or message.startswith(names[0])
-        if len(question.parts) == 1 or generic:
+        if len(parts) == 1 or generic:
             messages.append(message)
         else:
             messages.append(f"{', '.join(names)}: {message}")
     passed = all(o.passed for o in outcomes)
     return CaseOutcome(passed, round(score, 6), total, "; ".join(messages), outcomes)
+
+
+@dataclass
+class QuestionOutcome:
+    """All cases of one question, scored with one diagnosis.
+
+    Attributes
+    ----------
+    cases : list of CaseOutcome or None
+        One per case, None for a case that was not run.
+    diagnoses : list of str
+        The named mistakes' messages, once each, in the question's order.
+    mistake_keys : list of str
+        Their keys.
+    convention_share : float
+        Share of the question's points lost once for the named conventions (0.5·reg...).
+    """
+
+    cases: list[CaseOutcome | None]
+    diagnoses: list[str]
+    mistake_keys: list[str]
+    convention_share: float = 0.0
+
+
+def evaluate_question(
+    question: Question,
+    cases: Sequence[Case],
+    results: Sequence[dict[str, Any] | None],
+    *,
+    expected: Sequence[Any] | None = None,
+    public_expected: list[Any] | None = None,
+    memory_mb: int = 2048,
+) -> QuestionOutcome:
+    """Score every case of a question, naming the same mistakes in each.
+
+    Parameters
+    ----------
+    question : Question
+    cases : sequence of Case
+    results : sequence of dict or None
+        The worker's result of each case (None: not run).
+    expected : sequence, optional
+        The expected outputs; computed with the reference when omitted.
+    public_expected, memory_mb
+        As for :func:`evaluate_case`.
+    """
+    if expected is None:
+        expected = [question.expected(c) for c in cases]
+    obs = [
+        (c, r.get("value"), e)
+        for c, r, e in zip(cases, results, expected, strict=True)
+        if r is not None and r.get("status") == "ok"
+    ]
+    diagnosis = diagnose(question, obs)
+    outcomes: list[CaseOutcome | None] = []
+    for c, r, e in zip(cases, results, expected, strict=True):
+        if r is None:
+            outcomes.append(None)
+            continue
+        outcomes.append(
+            evaluate_case(
+                question,
+                c,
+                e,
+                r,
+                public_expected=public_expected,
+                memory_mb=memory_mb,
+                diagnosis=diagnosis,
+            )
+        )
+    keys = diagnosis.keys()
+    messages: list[str] = []
+    for m in question.mistakes:
+        if m.key in keys and m.message not in messages:
+            messages.append(m.message)
+    share = sum(m.convention for m in question.mistakes if m.key in keys and m.convention)
+    if share:
+        messages = [
+            f"{msg} (a convention, not an error: costs {100 * share:g}% of the points, once)"
+            if any(m.message == msg and m.convention for m in question.mistakes)
+            else msg
+            for msg in messages
+        ]
+    return QuestionOutcome(outcomes, messages, keys, min(share, 1.0))
+
+
+def mutation_messages(mutated: Sequence[str]) -> list[str]:
+    """Explain the arguments a submission changed (paths as the worker names them).
+
+    A dict whose keys changed is reported as ``"the keys of params"``; anything else is an
+    array modified in place.
+
+    Examples
+    --------
+    >>> mutation_messages(["the keys of params"])[0][:43]
+    "adds or removes keys in the caller's dict p"
+    """
+    dicts = [m.removeprefix("the keys of ") for m in mutated if m.startswith("the keys of ")]
+    arrays = [m for m in mutated if not m.startswith("the keys of ")]
+    out = []
+    if arrays:
+        out.append(
+            f"modifies its input {', '.join(arrays)} in place (for example x -= x.max(...) or "
+            "np.exp(x, out=x)); the caller's array must not change: work on a copy or build new "
+            "arrays"
+        )
+    if dicts:
+        out.append(
+            f"adds or removes keys in the caller's dict {', '.join(dicts)} (for example "
+            "params['scores'] = ...); keep intermediate results in local variables or a new dict"
+        )
+    return out

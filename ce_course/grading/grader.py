@@ -27,13 +27,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from .compare import evaluate_case
+from .compare import evaluate_question, mutation_messages
 from .exercises import exercise_from_filename, get_exercise
 from .probes import Probe
 from .runner import QuestionRun, run_submission
 from .serialize import encode
-from .spec import Case, Exercise, Question
-from .static import reference_uses
+from .spec import DEFAULT_HIDDEN_SEED, SEED_ENV, Case, Exercise, Question
+from .static import example_loops, reference_uses
 from .submission import (
     Submission,
     SubmissionError,
@@ -63,6 +63,7 @@ class CaseReport:
     max_score: float
     passed: bool
     feedback: str = ""
+    kind: str = ""
 
 
 @dataclass
@@ -76,7 +77,10 @@ class QuestionReport:
         ``reference_used``, ``timeout``, ``crashed`` or ``not_run`` (the submission did not
         load).
     feedback : list of str
-        Explanations, question-level remarks first, then one line per failed case.
+        Explanations, question-level remarks first (the named mistakes, once each), then one
+        line per distinct message of the failed cases.
+    mistakes : list of str
+        Keys of the known mistakes named (for the instructor's ``--summary``).
     """
 
     function: str
@@ -86,6 +90,7 @@ class QuestionReport:
     status: str
     feedback: list[str] = field(default_factory=list)
     cases: list[CaseReport] = field(default_factory=list)
+    mistakes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +105,9 @@ class SubmissionReport:
         (the exercise could not be determined, or the grader failed).
     messages : list of str
         Remarks about the submission as a whole (cells that raised while loading...).
+    hidden_seed : str
+        ``"default"`` when the hidden cases were drawn with the documented default seed,
+        ``"instructor"`` when with the instructor's secret (``--seed``, ``CE_COURSE_SEED``).
     """
 
     path: str
@@ -110,6 +118,7 @@ class SubmissionReport:
     questions: list[QuestionReport] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    hidden_seed: str = "default"
 
 
 def _encode_input(value: Any) -> Any:
@@ -156,6 +165,7 @@ def _grade_question(
     functions: dict[str, str],
     load_errors: list[dict[str, Any]],
     memory_mb: int,
+    loops: Sequence[str] = (),
 ) -> QuestionReport:
     if getattr(question, "kind", "") == "derivation":  # a formula, judged here (issue 11)
         from .symbolic.grading import grade_derivation
@@ -192,17 +202,12 @@ def _grade_question(
     violations: list[str] = []
     tampered = False
     mutated: list[str] = []
-    any_passed = False
     statuses = []
-    stopped_note_done = False
-    for i, case in enumerate(question.cases):
+    raws: list[dict[str, Any] | None] = []
+    for i, _case in enumerate(question.cases):
         raw = run.cases[i] if i < len(run.cases) else None
+        raws.append(raw)
         if raw is None:
-            text = "not run"
-            if not stopped_note_done and run.detail:
-                text = run.detail
-                stopped_note_done = True
-            report.cases.append(CaseReport(case.label, case.hidden, 0.0, case.points, False, text))
             statuses.append("stopped")
             continue
         statuses.append(str(raw.get("status")))
@@ -213,15 +218,21 @@ def _grade_question(
         for m in _strs(raw.get("mutated")):
             if m not in mutated:
                 mutated.append(m)
-        outcome = evaluate_case(
-            question,
-            case,
-            question.expected(case),
-            raw,
-            public_expected=public_expected,
-            memory_mb=memory_mb,
-        )
-        any_passed = any_passed or outcome.passed
+    evaluated = evaluate_question(
+        question, question.cases, raws, public_expected=public_expected, memory_mb=memory_mb
+    )
+    report.mistakes = list(evaluated.mistake_keys)
+    stopped_note_done = False
+    for case, outcome in zip(question.cases, evaluated.cases, strict=True):
+        if outcome is None:
+            text = "not run"
+            if not stopped_note_done and run.detail:
+                text = run.detail
+                stopped_note_done = True
+            report.cases.append(
+                CaseReport(case.label, case.hidden, 0.0, case.points, False, text, case.kind)
+            )
+            continue
         report.cases.append(
             CaseReport(
                 case.label,
@@ -230,10 +241,22 @@ def _grade_question(
                 outcome.max_score,
                 outcome.passed,
                 outcome.message,
+                case.kind,
             )
         )
+    any_passed = any(c.passed for c in report.cases)
     mutation_ok = any_passed and not mutated
     score = sum(c.score for c in report.cases) + (question.mutation_points if mutation_ok else 0)
+    if evaluated.convention_share:
+        score -= evaluated.convention_share * question.max_score
+    if question.loop_points and any_passed and not loops:
+        score += question.loop_points
+    if question.loop_points and loops:
+        report.feedback.extend(
+            f"{line} (costs {question.loop_points:g} of {question.max_score:g} points)"
+            for line in loops
+        )
+        report.mistakes.append("loop")
     if run.status in ("timeout", "crashed", "not_run") and run.detail:
         report.feedback.append(run.detail)
     if violations or tampered:
@@ -247,13 +270,11 @@ def _grade_question(
         report.status = "reference_used"
         score = 0.0
     if mutated and question.mutation_points:
-        report.feedback.append(
-            f"modifies its input {', '.join(mutated)} in place (for example x -= x.max(...) or "
-            "np.exp(x, out=x)); the caller's array must not change: work on a copy or build new "
-            "arrays"
-        )
-    report.feedback.extend(_case_feedback(report.cases, skip={"not run", run.detail}))
-    report.score = round(score, 6)
+        report.feedback.extend(mutation_messages(mutated))
+    report.feedback.extend(
+        _case_feedback(report.cases, skip={"not run", run.detail}, named=evaluated.diagnoses)
+    )
+    report.score = round(max(score, 0.0), 6)
     if report.status != "reference_used":
         if run.status in ("timeout", "crashed", "not_run"):
             report.status = run.status
@@ -269,19 +290,37 @@ def _grade_question(
     return report
 
 
-def _case_feedback(cases: list[CaseReport], skip: set[str]) -> list[str]:
-    """One line per distinct message, naming the cases that got it (hidden ones marked)."""
+def _labels(labels: list[str]) -> str:
+    if len(labels) == 1:
+        return labels[0]
+    shown = "; ".join(labels[:3]) + (f"; and {len(labels) - 3} more" if len(labels) > 3 else "")
+    return f"{len(labels)} cases: {shown}"
+
+
+def _case_feedback(cases: list[CaseReport], skip: set[str], named: Sequence[str] = ()) -> list[str]:
+    """The named mistakes once each (with the cases they explain), then one line per other
+    distinct message, naming the cases that got it (hidden ones marked)."""
     groups: dict[str, list[str]] = {}
     for c in cases:
         if not c.passed and c.feedback and c.feedback not in skip:
             groups.setdefault(c.feedback, []).append(f"[hidden] {c.label}" if c.hidden else c.label)
     lines = []
+    for diag in named:
+        base = diag.split(" (a convention, not an error")[0]
+        hits = [
+            label
+            for message, labels in groups.items()
+            if message == base or message.endswith(f": {base}")
+            for label in labels
+        ]
+        lines.append(f"{diag} ({_labels(hits)})" if hits else diag)
+        for message in [m for m in groups if m == base or m.endswith(f": {base}")]:
+            del groups[message]
     for message, labels in groups.items():
         if len(labels) == 1:
             lines.append(f"{labels[0]}: {message}")
-            continue
-        shown = "; ".join(labels[:3]) + (f"; and {len(labels) - 3} more" if len(labels) > 3 else "")
-        lines.append(f"{message} ({len(labels)} cases: {shown})")
+        else:
+            lines.append(f"{message} ({_labels(labels)})")
     return lines
 
 
@@ -307,6 +346,7 @@ def grade_submission(
     memory_mb: int = 2048,
     hidden_cases: dict[str, list[Case]] | None = None,
     blocked_paths: Sequence[str] = (),
+    seed: str | None = None,
 ) -> SubmissionReport:
     """Grade one submission file.
 
@@ -326,6 +366,9 @@ def grade_submission(
         Extra cases per exercise (from :func:`~.hidden.load_hidden_tests`).
     blocked_paths : sequence of str
         More paths the worker may not read (the grader's tests are always blocked).
+    seed : str, optional
+        The instructor's secret seed of the hidden cases; else ``CE_COURSE_SEED``, else the
+        documented default (:data:`~.spec.DEFAULT_HIDDEN_SEED`), which the report says.
 
     Returns
     -------
@@ -333,9 +376,19 @@ def grade_submission(
     """
     start = time.monotonic()
     try:
-        return _grade(
-            path, exercise, timeout, load_timeout, memory_mb, hidden_cases or {}, blocked_paths
+        secret = seed if seed is not None else os.environ.get(SEED_ENV) or None
+        report = _grade(
+            path,
+            exercise,
+            timeout,
+            load_timeout,
+            memory_mb,
+            hidden_cases or {},
+            blocked_paths,
+            secret or DEFAULT_HIDDEN_SEED,
         )
+        report.hidden_seed = "instructor" if secret else "default"
+        return report
     except Exception as exc:  # a bug of the grader must not stop the batch
         return SubmissionReport(
             path,
@@ -354,6 +407,7 @@ def _grade(
     memory_mb: int,
     hidden_cases: dict[str, list[Case]],
     blocked_paths: Sequence[str],
+    seed: str = DEFAULT_HIDDEN_SEED,
 ) -> SubmissionReport:
     start = time.monotonic()
     try:
@@ -364,7 +418,7 @@ def _grade(
             name = get_exercise(explicit).name
         report = SubmissionReport(path, name, "load_error", messages=[str(exc)])
         if name is not None:
-            ex = get_exercise(name).with_cases(hidden_cases.get(name, []))
+            ex = get_exercise(name).with_seed(seed).with_cases(hidden_cases.get(name, []))
             report.max_score = ex.max_score
             report.questions = _empty_questions(ex, "not_run", "the submission could not be read")
         report.seconds = time.monotonic() - start
@@ -375,7 +429,7 @@ def _grade(
         return SubmissionReport(
             path, None, "error", messages=[str(exc.args[0])], seconds=time.monotonic() - start
         )
-    exercise = get_exercise(name).with_cases(hidden_cases.get(name, []))
+    exercise = get_exercise(name).with_seed(seed).with_cases(hidden_cases.get(name, []))
     report = SubmissionReport(path, exercise.name, "graded", max_score=exercise.max_score)
     if note:
         report.messages.append(note)
@@ -389,6 +443,11 @@ def _grade(
     chunk_pairs = [(c.label, c.source) for c in submission.chunks]
     findings = {
         q.function: reference_uses(chunk_pairs, q.function, q.forbidden) for q in exercise.questions
+    }
+    loops = {
+        q.function: example_loops(chunk_pairs, q.function, q.vectorized, q.class_axes)
+        for q in exercise.questions
+        if getattr(q, "vectorized", ())
     }
     job_questions = [
         {
@@ -429,6 +488,7 @@ def _grade(
                 run.functions,
                 run.load_errors,
                 memory_mb,
+                loops.get(q.function, ()),
             )
         )
     report.score = round(sum(q.score for q in report.questions), 6)
@@ -471,6 +531,7 @@ def grade_paths(
     jobs: int | None = None,
     progress: bool | None = None,
     on_result: Callable[[SubmissionReport], None] | None = None,
+    seed: str | None = None,
 ) -> list[SubmissionReport]:
     """Grade files and directories (every ``.ipynb``/``.py`` directly inside a directory).
 
@@ -488,6 +549,8 @@ def grade_paths(
         given.
     on_result : callable, optional
         Called with each report as soon as it is ready (from a worker thread).
+    seed : str, optional
+        The instructor's secret seed of the hidden cases (see :func:`grade_submission`).
 
     Returns
     -------
@@ -512,6 +575,7 @@ def grade_paths(
             memory_mb=memory_mb,
             hidden_cases=hidden_cases,
             blocked_paths=blocked,
+            seed=seed,
         )
         if bar is not None:
             bar.update(path)

@@ -58,13 +58,26 @@ class CheckResult:
     cases: list[CaseLine] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     skipped: bool = False
+    diagnoses: list[str] = field(default_factory=list)
+    reference_used: bool = False
+
+    @property
+    def cases_passed(self) -> int:
+        """How many public cases passed."""
+        return sum(c.passed for c in self.cases)
+
+    def summary(self) -> str:
+        """``"1/2 public cases pass, 1.5/3 points"`` (or "reference used: 0 points")."""
+        if self.reference_used:
+            return f"reference used: 0 points (of {_num(self.max_score)})"
+        return (
+            f"{self.cases_passed}/{len(self.cases)} public cases pass, "
+            f"{_num(self.score)}/{_num(self.max_score)} points"
+        )
 
     def __repr__(self) -> str:
         status = "passed" if self.passed else "not passed"
-        return (
-            f"<check {self.name!r}: {status}, {_num(self.score)}/{_num(self.max_score)} "
-            "on the public cases>"
-        )
+        return f"<check {self.name!r}: {status}, {self.summary()}>"
 
     def __bool__(self) -> bool:
         return self.passed
@@ -111,21 +124,29 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def _same(a: Any, b: Any) -> bool:
+def _changes(before: Any, after: Any, path: str, out: list[str]) -> None:
+    """Append to ``out`` what differs between two copies of the arguments (worker's wording)."""
     import numpy as np
 
-    if isinstance(a, np.ndarray):
-        return (
-            isinstance(b, np.ndarray)
-            and a.shape == b.shape
-            and a.dtype == b.dtype
-            and a.tobytes() == b.tobytes()
+    if isinstance(before, np.ndarray):
+        same = (
+            isinstance(after, np.ndarray)
+            and before.shape == after.shape
+            and before.dtype == after.dtype
+            and before.tobytes() == after.tobytes()
         )
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return True
+        if not same:
+            out.append(path)
+    elif isinstance(before, dict):
+        if not isinstance(after, dict) or before.keys() != after.keys():
+            out.append(f"the keys of {path}")
+        if isinstance(after, dict):
+            for k in before:
+                if k in after:
+                    _changes(before[k], after[k], f"{path}[{k!r}]", out)
+    elif isinstance(before, (list, tuple)) and isinstance(after, (list, tuple)):
+        for i, (x, y) in enumerate(zip(before, after, strict=False)):
+            _changes(x, y, f"{path}[{i}]", out)
 
 
 def _error_dict(exc: BaseException, fn: Any) -> dict[str, Any]:
@@ -141,24 +162,36 @@ def _error_dict(exc: BaseException, fn: Any) -> dict[str, Any]:
     return {"type": type(exc).__name__, "message": str(exc)[:300], "where": where}
 
 
+def _arg_names(fn: Any, n: int) -> list[str]:
+    code = getattr(fn, "__code__", None)
+    names = list(code.co_varnames[: code.co_argcount]) if code is not None else []
+    return [names[i] if i < len(names) else f"argument {i + 1}" for i in range(n)]
+
+
 def _check_question(question: Any, fn: Any) -> CheckResult:
-    from .compare import evaluate_case
+    import warnings
+
+    import numpy as np
+
+    from .compare import evaluate_question, mutation_messages
     from .guard import ReferenceGuard
     from .serialize import decode, encode
-    from .static import live_reference_uses
+    from .static import live_example_loops, live_reference_uses
 
     result = CheckResult(question.function)
     public = question.public_cases()
     public_expected = [question.expected(c) for c in public]
     mutated: list[str] = []
     violations: list[str] = []
-    for case, expected in zip(public, public_expected, strict=True):
+    raws: list[dict[str, Any] | None] = []
+    for case in public:
         args, kwargs = _copy(case.args), _copy(case.kwargs)
         pristine = _copy((args, kwargs))
         raw: dict[str, Any]
         guard = ReferenceGuard(question.forbidden)
         try:
-            with guard:
+            with guard, np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # the diagnosis explains nan/inf
                 value = fn(*args, **kwargs)
             raw = {"status": "ok", "value": decode(encode(value))}
         except NotImplementedError:
@@ -169,33 +202,56 @@ def _check_question(question: Any, fn: Any) -> CheckResult:
         except BaseException as exc:  # never raise: report it instead
             raw = {"status": "error", "error": _error_dict(exc, fn)}
         violations.extend(v for v in guard.violations if v not in violations)
-        if not _same(pristine, (args, kwargs)) and raw["status"] == "ok":
-            mutated.append(case.label)
-        outcome = evaluate_case(question, case, expected, raw, public_expected=public_expected)
+        if raw["status"] == "ok":
+            changed: list[str] = []
+            names = _arg_names(fn, len(args))
+            for name, before, after in zip(names, pristine[0], args, strict=True):
+                _changes(before, after, name, changed)
+            for key in kwargs:
+                _changes(pristine[1].get(key), kwargs[key], key, changed)
+            mutated.extend(c for c in changed if c not in mutated)
+        raws.append(raw)
+    evaluated = evaluate_question(
+        question,
+        public[: len(raws)],
+        raws,
+        expected=public_expected[: len(raws)],
+        public_expected=public_expected,
+    )
+    for case, outcome in zip(public, evaluated.cases, strict=False):
+        assert outcome is not None
         result.cases.append(
             CaseLine(case.label, outcome.passed, outcome.score, outcome.max_score, outcome.message)
         )
+    result.diagnoses = list(evaluated.diagnoses)
     for origin in live_reference_uses(fn, question.forbidden):
         if origin not in violations:
             violations.append(origin)
     result.max_score = float(sum(c.points for c in public))
     result.score = float(sum(c.score for c in result.cases))
+    if evaluated.convention_share:
+        result.score = max(0.0, result.score - evaluated.convention_share * result.max_score)
     if violations:
+        result.reference_used = True
         result.messages.append(
             f"calls {', '.join(violations)}: that is the reference implementation (or a "
             "library doing the same job); write it yourself: the grader gives no credit for it"
         )
         result.score = 0.0
-    if mutated:
-        result.messages.append(
-            "modifies its input arrays in place (e.g. x -= x.max(...)); work on a copy or "
-            "create new arrays: the grader takes a point for it"
+    if mutated and question.mutation_points:
+        result.messages.extend(
+            f"{m}: the grader takes {question.mutation_points:g} point(s) for it"
+            for m in mutation_messages(mutated)
         )
+    if question.vectorized and question.loop_points:
+        for finding in live_example_loops(fn, question.vectorized, question.class_axes):
+            result.messages.append(
+                f"{finding}: the grader takes {question.loop_points:g} point(s) for it"
+            )
     result.passed = (
         bool(result.cases)
         and all(c.passed for c in result.cases)
-        and not violations
-        and not mutated
+        and not result.messages
         and len(result.cases) == len(public)
     )
     return result
@@ -207,16 +263,27 @@ def _print(result: CheckResult, color: bool) -> None:
         print(f"{bad} {result.name}: not implemented yet")
         return
     head = _paint(result.name, "1", color)
-    print(f"{head}: {_num(result.score)}/{_num(result.max_score)} on the public cases")
+    print(f"{head}: {result.summary()}")
     for c in result.cases:
-        if c.passed:
-            print(f"  {ok} {c.label}")
+        if result.reference_used:
+            print(f"  - {c.label}: not counted (reference used)")
+        elif c.passed:
+            print(f"  {ok} {c.label}: {_num(c.score)}/{_num(c.max_score)} points")
         else:
-            print(f"  {bad} {c.label}: {c.message}")
+            print(f"  {bad} {c.label}: {_num(c.score)}/{_num(c.max_score)} points, {c.message}")
+    for m in result.diagnoses:
+        if not result.reference_used:
+            print(f"  {bad} {m}")
     for m in result.messages:
         print(f"  {bad} {m}")
     if result.passed:
-        print(_paint("  all public cases pass; the grader also runs hidden cases", "32", color))
+        print(
+            _paint(
+                "  all public cases pass; the grader runs hidden cases of the same kinds",
+                "32",
+                color,
+            )
+        )
 
 
 def check(name: str | Any, *, namespace: dict[str, Any] | None = None) -> CheckResult:
@@ -243,12 +310,14 @@ def check(name: str | Any, *, namespace: dict[str, Any] | None = None) -> CheckR
     ...     e = np.exp(x - x.max(axis=-1, keepdims=True))
     ...     return e / e.sum(axis=-1, keepdims=True)
     >>> result = check("softmax")  # doctest: +ELLIPSIS
-    softmax: 2/2 on the public cases
-      ✓ one example x = [1, 2, 3]
-      ✓ a batch of two rows, shape (2, 3)
-      all public cases pass; the grader also runs hidden cases
+    softmax: 12/12 public cases pass, 12/12 points
+      ✓ one example x = [1, 2, 3]: 1/1 points
+      ✓ a batch of two rows, shape (2, 3): 1/1 points
+    ...
+      ✓ float32 batch, shape (4, 3): 1/1 points
+      all public cases pass; the grader runs hidden cases of the same kinds
     >>> result.passed, result.score, result.max_score
-    (True, 2.0, 2.0)
+    (True, 12.0, 12.0)
     """
     label = name if isinstance(name, str) else getattr(name, "__name__", repr(name))
     if _UNDER_GRADER:
@@ -266,6 +335,8 @@ def check(name: str | Any, *, namespace: dict[str, Any] | None = None) -> CheckR
             total = CheckResult(exercise.name)
             total.cases = [c for r in results for c in r.cases]
             total.messages = [m for r in results for m in r.messages]
+            total.diagnoses = [d for r in results for d in r.diagnoses]
+            total.reference_used = any(r.reference_used for r in results)
             total.score = sum(r.score for r in results)
             total.max_score = sum(r.max_score for r in results)
             total.passed = all(r.passed for r in results)

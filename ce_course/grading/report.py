@@ -28,13 +28,30 @@ from typing import Any
 from .exercises import EXERCISE_NAMES, get_exercise
 from .grader import SubmissionReport
 
-__all__ = ["FORMATS", "format_reports"]
+__all__ = ["FORMATS", "format_reports", "summary"]
 
 FORMATS = ("text", "json", "csv", "gradescope")
 
 
 def _num(x: float) -> str:
     return f"{round(x, 4):g}"
+
+
+def _counts(q: Any) -> str:
+    """``"3/4 cases, 8.5/10 points"``; ``"reference used: 0 points"`` when it was."""
+    if q.status == "reference_used":
+        return f"reference used: 0/{_num(q.max_score)} points"
+    passed = sum(c.passed for c in q.cases)
+    return f"{passed}/{len(q.cases)} cases, {_num(q.score)}/{_num(q.max_score)} points"
+
+
+def _seed_note(reports: list[SubmissionReport]) -> str | None:
+    if any(r.hidden_seed == "default" and r.questions for r in reports):
+        return (
+            "hidden cases were drawn with the default seed (public in the grader's source); "
+            "give --seed or CE_COURSE_SEED to keep them secret"
+        )
+    return None
 
 
 def _text(reports: list[SubmissionReport]) -> str:
@@ -46,7 +63,7 @@ def _text(reports: list[SubmissionReport]) -> str:
             out.append(f"  ! {m}")
         for q in r.questions:
             mark = "✓" if q.status == "passed" else "✗"
-            out.append(f"  {mark} {q.function}: {_num(q.score)}/{_num(q.max_score)} ({q.status})")
+            out.append(f"  {mark} {q.function}: {_counts(q)} ({q.status})")
             shown = 0
             for line in q.feedback:
                 if shown == 12:
@@ -54,9 +71,6 @@ def _text(reports: list[SubmissionReport]) -> str:
                     break
                 out.append(f"      - {line}")
                 shown += 1
-            passed = sum(c.passed for c in q.cases)
-            if q.status in ("partial", "failed", "timeout", "crashed"):
-                out.append(f"      {passed} of {len(q.cases)} cases passed")
         out.append("")
     if len(reports) > 1:
         graded = [r for r in reports if r.max_score]
@@ -66,6 +80,9 @@ def _text(reports: list[SubmissionReport]) -> str:
             counts[r.status] = counts.get(r.status, 0) + 1
         status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         out.append(f"{len(reports)} submissions ({status}); mean score {100 * mean:.1f}%")
+    note = _seed_note(reports)
+    if note:
+        out.append(note)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -82,6 +99,7 @@ def _json(reports: list[SubmissionReport]) -> str:
             }
             for n in names
         },
+        "hidden_seed_note": _seed_note(reports),
         "submissions": [asdict(r) for r in reports],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -95,11 +113,12 @@ def _csv(reports: list[SubmissionReport]) -> str:
     writer.writerow(["submission", "exercise", "status", *functions, "total", "max", "message"])
     for r in reports:
         scores = {q.function: _num(q.score) for q in r.questions}
-        message = (
-            r.messages[0]
-            if r.messages
-            else "; ".join(f"{q.function}: {q.status}" for q in r.questions if q.status != "passed")
-        )
+        lines = list(r.messages)
+        for q in r.questions:
+            if q.status != "passed" or q.feedback:
+                lines.append(f"{q.function}: {_counts(q)} ({q.status})")
+                lines.extend(f"{q.function}: {line}" for line in q.feedback)
+        message = "\n".join(lines)
         writer.writerow(
             [
                 r.path,
@@ -108,7 +127,7 @@ def _csv(reports: list[SubmissionReport]) -> str:
                 *(scores.get(f, "") for f in functions),
                 _num(r.score),
                 _num(r.max_score),
-                message[:200],
+                message,
             ]
         )
     return buf.getvalue()
@@ -123,11 +142,8 @@ def _gradescope(reports: list[SubmissionReport]) -> str:
     r = reports[0]
     tests = []
     for q in r.questions:
-        lines = [f"{q.title}: {_num(q.score)}/{_num(q.max_score)}"]
+        lines = [f"{q.title}: {_counts(q)}"]
         lines += [f"✗ {line}" for line in q.feedback]
-        passed = [c for c in q.cases if c.passed]
-        if passed:
-            lines.append(f"✓ {len(passed)} of {len(q.cases)} cases passed")
         tests.append(
             {
                 "name": f"{q.function} ({r.exercise})",
@@ -167,3 +183,47 @@ def format_reports(reports: list[SubmissionReport], fmt: str = "text") -> str:
     if fmt == "gradescope":
         return _gradescope(reports)
     raise ValueError(f"format_reports: unknown format {fmt!r}; expected one of {FORMATS}")
+
+
+def summary(reports: list[SubmissionReport]) -> str:
+    """Per question: how many learners made each known mistake and passed each kind of case.
+
+    Only submissions that were graded count; a learner counts once per mistake and once per
+    kind (a kind passes when all its cases, public and hidden, passed).
+    """
+    out = ["Summary per question (learners graded: mistakes named; kinds of case passed)"]
+    by_q: dict[tuple[str, str], list[Any]] = {}
+    for r in reports:
+        if r.status != "graded":
+            continue
+        for q in r.questions:
+            by_q.setdefault((r.exercise or "?", q.function), []).append(q)
+    if not by_q:
+        return out[0] + "\n  (nothing graded)\n"
+    for (exercise, function), qs in by_q.items():
+        n = len(qs)
+        full = sum(q.score >= q.max_score - 1e-9 for q in qs)
+        out.append(f"{exercise} {function}: {n} learner(s), {full} with full marks")
+        mistakes: dict[str, int] = {}
+        for q in qs:
+            for key in dict.fromkeys(q.mistakes):
+                mistakes[key] = mistakes.get(key, 0) + 1
+        statuses: dict[str, int] = {}
+        for q in qs:
+            if q.status not in ("passed", "partial", "failed"):
+                statuses[q.status] = statuses.get(q.status, 0) + 1
+        for key, count in sorted(mistakes.items(), key=lambda kv: (-kv[1], kv[0])):
+            out.append(f"  mistake {key}: {count}/{n}")
+        for status, count in sorted(statuses.items()):
+            out.append(f"  status {status}: {count}/{n}")
+        kinds: dict[str, list[bool]] = {}
+        for q in qs:
+            per: dict[str, bool] = {}
+            for c in q.cases:
+                key = c.kind or c.label
+                per[key] = per.get(key, True) and c.passed
+            for key, ok in per.items():
+                kinds.setdefault(key, []).append(ok)
+        for key, oks in kinds.items():
+            out.append(f"  kind {key}: passed by {sum(oks)}/{len(oks)}")
+    return "\n".join(out) + "\n"

@@ -26,7 +26,14 @@ from typing import Any
 
 from .guard import ALWAYS_FORBIDDEN_PACKAGES, EXTERNAL_EQUIVALENTS
 
-__all__ = ["Finding", "forbidden_origin", "live_reference_uses", "reference_uses"]
+__all__ = [
+    "Finding",
+    "example_loops",
+    "forbidden_origin",
+    "live_example_loops",
+    "live_reference_uses",
+    "reference_uses",
+]
 
 _TAMPER = {
     "sys.setprofile",
@@ -378,3 +385,189 @@ def live_reference_uses(fn: Any, forbidden: frozenset[str]) -> list[str]:
             if base:
                 report(".".join([base, *reversed(attrs)]))
     return found
+
+
+_BATCH_LEN_NAMES = frozenset({"num_train", "num_examples", "n_examples", "batch_size"})
+
+
+def _sized(expr: ast.AST, arrays: set[str], sized: set[str], axis: int) -> bool:
+    """Whether ``expr`` mentions the length of axis ``axis`` of one of ``arrays``."""
+    for sub in ast.walk(expr):
+        if isinstance(sub, ast.Name) and sub.id in sized:
+            return True
+        if (
+            isinstance(sub, ast.Subscript)
+            and isinstance(sub.value, ast.Attribute)
+            and sub.value.attr == "shape"
+            and isinstance(sub.value.value, ast.Name)
+            and sub.value.value.id in arrays
+            and isinstance(sub.slice, ast.Constant)
+            and sub.slice.value in (axis, axis - 2 if axis else 0)
+        ):
+            return True
+        if (
+            axis == 0
+            and isinstance(sub, ast.Call)
+            and isinstance(sub.func, ast.Name)
+            and sub.func.id == "len"
+            and sub.args
+            and isinstance(sub.args[0], ast.Name)
+            and sub.args[0].id in arrays
+        ):
+            return True
+    return False
+
+
+def _rooted_in(expr: ast.AST, arrays: set[str]) -> bool:
+    """``x.reshape(...)``, ``np.asarray(x)``, ``x.astype(...)``, ``x[...]``: built from ``x``."""
+    while True:
+        if isinstance(expr, ast.Name):
+            return expr.id in arrays
+        if isinstance(expr, ast.Attribute):
+            expr = expr.value
+        elif isinstance(expr, ast.Subscript):
+            expr = expr.value
+        elif isinstance(expr, ast.Call):
+            if isinstance(expr.func, ast.Attribute) and isinstance(expr.func.value, ast.Name):
+                if expr.func.value.id in ("np", "numpy") and expr.args:
+                    expr = expr.args[0]
+                    continue
+            expr = expr.func
+        else:
+            return False
+
+
+def _loops_in(fn: ast.AST, batch: set[str], classes: dict[str, int]) -> list[tuple[str, int, str]]:
+    """``(what, line, source-ish)`` for each loop over examples (or classes) in ``fn``."""
+    sized_n: set[str] = set(_BATCH_LEN_NAMES)
+    sized_c: set[str] = {"num_classes", "n_classes"}
+    batch = set(batch)
+    for node in ast.walk(fn):  # x = np.asarray(x), rows = x.reshape(-1, C): still the batch
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and _rooted_in(node.value, batch):
+                batch.add(target.id)
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+            if isinstance(target, ast.Name):
+                if _sized(value, batch, sized_n, 0):
+                    sized_n.add(target.id)
+                elif any(_sized(value, {a}, sized_c, ax) for a, ax in classes.items()):
+                    sized_c.add(target.id)
+            elif isinstance(target, ast.Tuple) and isinstance(value, ast.Attribute):
+                if value.attr == "shape" and isinstance(value.value, ast.Name):
+                    names = [t.id if isinstance(t, ast.Name) else None for t in target.elts]
+                    if value.value.id in batch and names and names[0]:
+                        sized_n.add(names[0])
+                    ax = classes.get(value.value.id)
+                    if ax is not None and len(names) > ax and names[ax]:
+                        sized_c.add(names[ax])
+    found = []
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.For, ast.comprehension)):
+            it = node.iter
+            what = None
+            if isinstance(it, ast.Call) and isinstance(it.func, ast.Name):
+                if it.func.id in ("range", "xrange") and it.args:
+                    bound = it.args[1] if len(it.args) > 1 else it.args[0]
+                    if _sized(bound, batch, sized_n, 0):
+                        what = "examples"
+                    elif any(_sized(bound, {a}, sized_c, ax) for a, ax in classes.items()):
+                        what = "classes"
+                elif it.func.id in ("enumerate", "zip") and any(
+                    isinstance(a, ast.Name) and a.id in batch for a in it.args
+                ):
+                    what = "examples"
+            elif isinstance(it, ast.Name) and it.id in batch:
+                what = "examples"
+            if what:
+                line = getattr(node, "lineno", getattr(it, "lineno", 0))
+                found.append((what, line, ast.unparse(it)[:60]))
+        elif isinstance(node, ast.While):
+            test = node.test
+            if _sized(test, batch, sized_n, 0):
+                found.append(("examples", node.lineno, ast.unparse(test)[:60]))
+    return found
+
+
+def _loop_message(what: str, line: int, where: str, it: str) -> str:
+    return (
+        f"loops over the {what} (line {line}{where}: over {it}); the contract asks for "
+        "vectorized code: one NumPy expression for the whole batch (X @ W, "
+        "p[np.arange(N), y], sums with axis=)"
+    )
+
+
+def example_loops(
+    chunks: Sequence[tuple[str, str]],
+    function: str,
+    batch: Sequence[str],
+    classes: dict[str, int] | None = None,
+) -> list[str]:
+    """Loops over the examples (or classes) in ``function`` and the helpers it calls.
+
+    Parameters
+    ----------
+    chunks : sequence of (label, source)
+    function : str
+    batch : sequence of str
+        Names of the arguments whose first axis is the batch (``("X", "y")``).
+    classes : dict, optional
+        Argument name to its class axis (``{"W": 1}``): loops over it are reported too.
+
+    Returns
+    -------
+    list of str
+        One message per loop found, naming its line.
+
+    Examples
+    --------
+    >>> src = "def f(W, X, y):\\n    for i in range(X.shape[0]):\\n        pass\\n"
+    >>> example_loops([("cell 1", src)], "f", ("X", "y"))[0][:44]
+    'loops over the examples (line 2 of cell 1: o'
+    """
+    b = _collect(chunks)
+    out: list[str] = []
+    seen: set[str] = set()
+    queue = [function]
+    while queue:
+        name = queue.pop()
+        if name in seen or name not in b.defs:
+            continue
+        seen.add(name)
+        node, label = b.defs[name]
+        args = set()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = {a.arg for a in (*node.args.posonlyargs, *node.args.args)}
+        names = set(batch) if name == function else (args & set(batch)) | {"X", "x", "y"}
+        for what, line, it in _loops_in(node, names, dict(classes or {})):
+            out.append(_loop_message(what, line, f" of {label}", it))
+        local = _locals(node)
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                if sub.id in b.defs and sub.id not in local:
+                    queue.append(sub.id)
+    return out
+
+
+def live_example_loops(fn: Any, batch: Sequence[str], classes: dict[str, int] | None) -> list[str]:
+    """:func:`example_loops` for a function object of the learner's session (``check()``)."""
+    import inspect
+    import textwrap
+
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return []
+    node = next((n for n in tree.body if isinstance(n, ast.FunctionDef)), None)
+    if node is None:
+        return []
+    first = getattr(getattr(fn, "__code__", None), "co_firstlineno", 1)
+    out = []
+    for what, line, it in _loops_in(node, set(batch), dict(classes or {})):
+        out.append(
+            _loop_message(what, line, f" of {fn.__name__}, file line {first + line - 1}", it)
+        )
+    return out

@@ -282,7 +282,7 @@ def _mutated(snapshot: list[tuple[str, Any, bytes, tuple]]) -> list[str]:
         except BaseException:
             same = False
         if not same:
-            changed.append(path)
+            changed.append(f"the keys of {path}" if type(obj) is dict else path)
     return changed
 
 

@@ -140,3 +140,62 @@ def test_exercise_notebooks(graded: Batch, kind: str) -> None:
             )
         else:
             assert report.score == 0, (path, [q.feedback for q in report.questions])
+
+
+def _public_green(q) -> bool:
+    """What check() would show: every public case ✓ and no remark about the function."""
+    remarks = ("modifies its input", "adds or removes keys", "loops over the", "a convention")
+    public = [c for c in q.cases if not c.hidden]
+    return (
+        bool(public)
+        and all(c.passed for c in public)
+        and q.status != "reference_used"
+        and not any(r in line for line in q.feedback for r in remarks)
+    )
+
+
+@pytest.mark.parametrize("path", files("wrong"), ids=lambda p: p.name)
+def test_wrong_submissions_get_exactly_their_diagnoses(graded: Batch, path: Path) -> None:
+    """The declared mistakes are named, no other known mistake is, and no wrong hint is."""
+    expect = expectation(path)
+    report = graded[path]
+    by_name = {q.function: q for q in report.questions}
+    for function, keys in expect.get("mistakes", {}).items():
+        assert sorted(by_name[function].mistakes) == sorted(keys), by_name[function].feedback
+    for text in expect.get("not", []):
+        for q in report.questions:
+            assert text not in "\n".join(q.feedback), (text, q.feedback)
+    if "min_share" in expect:  # over the functions it declares (not derivation questions)
+        for function in expect["lose"]:
+            q = by_name[function]
+            assert q.score >= expect["min_share"] * q.max_score, q.feedback
+
+
+def _coded(report) -> list:
+    """The report's graded functions (derivation questions, answered by a formula, aside)."""
+    exercise = get_exercise(report.exercise)
+    return [
+        q
+        for q in report.questions
+        if getattr(exercise.question(q.function), "kind", "") != "derivation"
+    ]
+
+
+def test_an_all_green_check_predicts_at_least_90_percent(graded: Batch) -> None:
+    """No surprises: whoever sees every public case pass gets at least 90% of the points, and
+    few wrong submissions see an all-green check() (hard-coding check()'s answers aside)."""
+    green = []
+    for path in graded.paths["wrong"]:
+        report = graded[path]
+        questions = _coded(report)
+        hardcoded = any(
+            "answer of the notebook's example" in f for q in questions for f in q.feedback
+        )
+        if hardcoded:
+            continue
+        if all(_public_green(q) for q in questions):
+            green.append(Path(path).name)
+            score = sum(q.score for q in questions)
+            assert score >= 0.9 * sum(q.max_score for q in questions), (path, questions)
+    wrong = len(graded.paths["wrong"])
+    assert len(green) <= 0.05 * wrong, f"{len(green)} of {wrong} see an all-green check(): {green}"

@@ -12,6 +12,8 @@ import pytest
 from grading_support import SUBMISSIONS
 
 from ce_course.cli import main
+from ce_course.grading.exercises import get_exercise
+from ce_course.grading.grader import grade_submission
 from ce_course.grading.hidden import HiddenTestsError, load_hidden_tests
 from ce_course.grading.runner import run_submission
 
@@ -40,35 +42,48 @@ def hidden_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_text_csv_json_and_gradescope(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = grade_submission(str(WRONG), timeout=4)
+    top = f"{report.max_score:g}"
+    q0 = report.questions[0]
+    q_top, q_got = f"{q0.max_score:g}", f"{q0.score:g}"
+    counts = f"{sum(c.passed for c in q0.cases)}/{len(q0.cases)} cases, {q_got}/{q_top} points"
+    assert 0 < report.score < report.max_score == get_exercise("02").max_score
     assert main(["grade", str(GOOD), str(WRONG), *FAST]) == 0
     text = capsys.readouterr().out
-    assert "02_softmax.py  [02_softmax]  16/16  (graded)" in text  # 13 + 3 for the derivation
+    assert f"02_softmax.py  [02_softmax]  {top}/{top}  (graded)" in text
+    assert f"softmax: {counts} (partial)" in text
     assert "without subtracting the maximum" in text
     assert "2 submissions (2 graded); mean score" in text
 
     out = tmp_path / "grades" / "g.csv"
     assert main(["grade", str(GOOD), str(WRONG), "--format", "csv", "-o", str(out), *FAST]) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert [r["softmax"] for r in rows] == ["13", "9"]
+    assert [r["softmax"] for r in rows] == [q_top, q_got]
     assert rows[0].keys() >= {"submission", "exercise", "status", "total", "max", "message"}
-    assert rows[1]["message"] == "softmax: partial; temperature_ratio: missing"
+    message = [line for line in rows[1]["message"].splitlines() if line.startswith("softmax: ")]
+    assert message[0] == f"softmax: {counts} (partial)"
+    assert message[1:] == [f"softmax: {line}" for line in q0.feedback]
+    assert any("subtracting the maximum" in line for line in message)
 
     capsys.readouterr()
     assert main(["grade", str(WRONG), "--format", "json", *FAST]) == 0
     doc = json.loads(capsys.readouterr().out)
     q = doc["submissions"][0]["questions"][0]
-    assert q["function"] == "softmax" and q["score"] == 9 and len(q["cases"]) == 12
-    assert doc["exercises"]["02_softmax"]["max_score"] == 13 + 3
+    assert q["function"] == "softmax" and q["score"] == q0.score
+    assert len(q["cases"]) == len(q0.cases)
+    assert doc["exercises"]["02_softmax"]["max_score"] == report.max_score
 
     out = tmp_path / "results.json"
     assert main(["grade", str(WRONG), "--format", "gradescope", "-o", str(out), *FAST]) == 0
     gs = json.loads(out.read_text(encoding="utf-8"))
-    assert gs["score"] == 9 and isinstance(gs["output"], str)
+    assert gs["score"] == report.score and isinstance(gs["output"], str)
     test, derivation = gs["tests"]
     assert derivation["name"].startswith("temperature_ratio") and derivation["score"] == 0
     assert set(test) >= {"name", "score", "max_score", "output", "visibility"}
-    assert test["max_score"] == 13 and test["visibility"] == "visible"
-    assert "1001" not in test["output"]  # hidden inputs ([1000, 1001, 1002]) are not shown
+    assert test["max_score"] == q0.max_score and test["visibility"] == "visible"
+    hidden = [c for c in get_exercise("02").questions[0].cases if c.hidden and "large" in c.tags]
+    for value in hidden[0].args[0].ravel():  # hidden inputs are not shown
+        assert f"{value:.4g}" not in test["output"]
 
 
 def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,7 +102,8 @@ def test_exercise_option_and_unknown_exercise(tmp_path: Path, capsys) -> None:
     assert main(["grade", str(anonymous), *FAST]) == 1
     assert "cannot tell which exercise" in capsys.readouterr().out
     assert main(["grade", str(anonymous), "--exercise", "02_softmax", *FAST]) == 0
-    assert "13/13" in capsys.readouterr().out
+    top = f"{get_exercise('02').max_score:g}"
+    assert f"{top}/{top}" in capsys.readouterr().out
 
 
 def test_hidden_tests(hidden_dir: Path, tmp_path: Path, capsys) -> None:
@@ -98,7 +114,9 @@ def test_hidden_tests(hidden_dir: Path, tmp_path: Path, capsys) -> None:
     ]
     assert main(["grade", str(GOOD), str(WRONG), "--hidden-tests", str(hidden_dir), *FAST]) == 0
     text = capsys.readouterr().out
-    assert "13/13" not in text and "17/17" in text  # 13 + 3 + 1 points
+    top = get_exercise("02").max_score
+    assert f"[02_softmax]  {top:g}/{top:g} " not in text
+    assert f"[02_softmax]  {top + 4:g}/{top + 4:g} " in text  # + 3 + 1 points
     assert "5000" not in text
     args = [str(WRONG), "--hidden-tests", str(hidden_dir), "--format", "json", *FAST]
     assert main(["grade", *args]) == 0
@@ -167,3 +185,22 @@ def test_worker_limits_and_check_inside_the_worker() -> None:
     assert "cwd is scratch: True" in run.output
     assert "stdin: ''" in run.output
     assert "as: 900" in run.output and "core: 0" in run.output
+
+
+def test_seed_and_summary(capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    good = SUBMISSIONS / "good" / "05_cross_entropy.py"
+    wrong = SUBMISSIONS / "wrong" / "05_cross_entropy__sum.py"
+    monkeypatch.delenv("CE_COURSE_SEED", raising=False)
+    assert main(["grade", str(good), str(wrong), "--summary", *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "hidden cases were drawn with the default seed" in out
+    assert "05_cross_entropy cross_entropy: 2 learner(s), 1 with full marks" in out
+    assert "mistake sum-not-mean: 1/2" in out
+    assert "kind large: passed by" in out
+    assert main(["grade", str(good), "--seed", "s3cret", "--format", "json", *FAST]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["hidden_seed_note"] is None
+    assert doc["submissions"][0]["hidden_seed"] == "instructor"
+    assert doc["submissions"][0]["score"] == doc["submissions"][0]["max_score"]
+    monkeypatch.setenv("CE_COURSE_SEED", "another")
+    assert grade_submission(str(good), timeout=4).hidden_seed == "instructor"

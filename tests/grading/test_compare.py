@@ -10,14 +10,14 @@ from ce_course.grading.exercises import get_exercise
 from ce_course.grading.serialize import EncodedObject
 
 
-def run(function: str, label_part: str, value, status: str = "ok", **raw):
+def run(function: str, label_part: str, value, status: str = "ok", hidden=None, **raw):
     ex = next(
         e
         for e in (get_exercise(n) for n in ("02", "03", "05", "06", "08", "09"))
         if function in e.functions
     )
     q = ex.question(function)
-    case = next(c for c in q.cases if label_part in c.label)
+    case = next(c for c in q.cases if label_part in c.label and hidden in (None, c.hidden))
     public = [q.expected(c) for c in q.public_cases()]
     return evaluate_case(
         q, case, q.expected(case), {"status": status, "value": value, **raw}, public_expected=public
@@ -62,7 +62,7 @@ def test_structure_problems() -> None:
     del grads["b1"]
     out, _ = run("two_layer_loss", "reg = 0.05", (e[0], grads))
     assert "no entry 'b1'" in out.message
-    assert out.score == pytest.approx(4 / 5 * 5)  # loss, W1, W2, b2 right: partial credit
+    assert out.score == pytest.approx(4 / 5 * 3)  # loss, W1, W2, b2 right: partial credit
     out, _ = run("softmax", "one example", EncodedObject("mod.FakeArray"))
     assert "FakeArray" in out.message
 
@@ -70,17 +70,36 @@ def test_structure_problems() -> None:
 def test_errors() -> None:
     out, _ = run("softmax", "one example", None, status="not_implemented")
     assert out.message == "not implemented yet"
-    err = {"type": "ValueError", "message": "operands could not be broadcast together"}
+    err = {
+        "type": "ValueError",
+        "message": "operands could not be broadcast together",
+        "where": "line 3 of code cell 5: e = np.exp(x - np.max(x, axis=1))",
+    }
     out, _ = run("softmax", "two rows", None, status="error", error=err)
     assert "keepdims=True" in out.message
+    # the hint comes from the type and the failing line, never from NumPy's wording
+    index = {
+        "type": "IndexError",
+        "message": "shape mismatch: indexing arrays could not be broadcast together",
+        "where": "line 4 of code cell 5: p = probs[np.arange(C), y]",
+    }
+    out, _ = run("cross_entropy", "two examples", None, status="error", error=index)
+    assert "keepdims" not in out.message and "np.arange(N)" in out.message
+    matmul = {**err, "where": "line 2 of code cell 5: dW = X @ (P - Y) / N"}
+    out, _ = run("linear_softmax_loss", "reg = 0", None, status="error", error=matmul)
+    assert "keepdims" not in out.message and "check the shapes" in out.message
+    py2 = {"type": "NameError", "message": "name 'xrange' is not defined"}
+    py2["where"] = "line 5 of code cell 5: for i in xrange(num_train):"
+    out, _ = run("linear_softmax_loss", "reg = 0", None, status="error", error=py2)
+    assert "use range" in out.message
     own = {"type": "ValueError", "message": "secret [1000. 1001.]", "learner_raised": True}
-    out, _ = run("softmax", "large logits", None, status="error", error=own)
+    out, _ = run("softmax", "large logits", None, status="error", error=own, hidden=True)
     assert "secret" not in out.message and "ValueError" in out.message
 
 
 def test_hidden_inputs_are_never_printed() -> None:
-    out, e = run("softmax", "large logits", None)
-    out, _ = run("softmax", "large logits", np.full_like(e, 0.123456))
+    out, e = run("softmax", "large logits", None, hidden=True)
+    out, _ = run("softmax", "large logits", np.full_like(e, 0.123456), hidden=True)
     assert "1000" not in out.message and "0.1235" not in out.message
     out, e = run("softmax", "one example", None)
     out, _ = run("softmax", "one example", np.array([0.2, 0.3, 0.5]))

@@ -21,6 +21,7 @@ __all__ = [
     "exercise_from_filename",
     "find_function",
     "get_exercise",
+    "weights_table",
 ]
 
 EXERCISE_NAMES: tuple[str, ...] = (
@@ -119,3 +120,42 @@ def exercise_from_filename(filename: str) -> str | None:
     if len(numbers) == 1:
         return EXERCISE_NAMES[int(numbers.pop()) - 1]
     return None
+
+
+def _share(points: float, total: float) -> str:
+    return f"{points:g} ({100 * points / total:.0f}%)" if total else "0"
+
+
+def weights_table() -> str:
+    """The points of every graded requirement, per question, as a Markdown table.
+
+    Columns: the question's total; the cases (all kinds together); the cases whose inputs
+    overflow or underflow careless code (tags ``large``, ``negative``, ``underflow``); a
+    bad-input case (``ValueError``) or the ``y=None`` path; leaving the inputs unchanged;
+    vectorized code; and the share a named *convention* (``0.5 * reg``) costs, once.
+    ``exercises/README.md`` quotes this table; a test keeps the two equal.
+    """
+    rows = [
+        "| exercise | function | total | cases | stability cases | bad input / y=None "
+        "| inputs unchanged | vectorized | 0.5·reg convention |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for ex in all_exercises():
+        for q in ex.questions:
+            if getattr(q, "kind", "") == "derivation":  # a formula, not a function (issue 11)
+                continue
+            total = q.max_score
+            cases = sum(c.points for c in q.cases)
+            unstable = sum(
+                c.points for c in q.cases if {"large", "negative", "underflow"} & set(c.tags)
+            )
+            contract = sum(c.points for c in q.cases if c.raises or c.parts is not None)
+            convention = max((m.convention for m in q.mistakes), default=0.0)
+            rows.append(
+                f"| {ex.name} | `{q.function}` | {total:g} | {cases:g} | "
+                f"{_share(unstable, total)} | {_share(contract, total) if contract else '–'} | "
+                f"{_share(q.mutation_points, total) if q.mutation_points else '–'} | "
+                f"{_share(q.loop_points, total) if q.loop_points else '–'} | "
+                f"{f'{100 * convention:g}%' if convention else '–'} |"
+            )
+    return "\n".join(rows) + "\n"

@@ -9,21 +9,28 @@ from __future__ import annotations
 import numpy as np
 
 from ..compare import allclose
-from ..spec import Case
+from ..spec import Case, ErrorHint
 
 __all__ = [
     "ALLOWED_FROM_EARLIER",
     "BROADCAST_HINT",
+    "GLOBAL_MAX_MESSAGE",
     "ONE_D_HINT",
+    "PY2_HINTS",
+    "ROW_INDEX_HINT",
     "UNPACK_HINT",
+    "ZERO_LOG_ZERO_MESSAGE",
+    "global_softmax",
     "log_softmax_np",
     "lse_np",
+    "matmul_hint",
     "naive_softmax",
     "one_hot_np",
     "pick",
     "rows_sum_to",
     "shifted_exp",
     "softmax_np",
+    "stability_kinds",
 ]
 
 
@@ -49,24 +56,70 @@ ALLOWED_FROM_EARLIER = _allowed()
 may call (what the learner already wrote). ``numerical_gradient`` and ``check_gradient`` are never
 allowed: an analytic gradient must not be estimated numerically."""
 
-BROADCAST_HINT = (
-    "could not be broadcast",
+BROADCAST_HINT = ErrorHint(
     "when you subtract or divide by a per-row max or sum, keep the reduced axis "
     "(x.max(axis=-1, keepdims=True))",
+    types=("ValueError",),
+    line=r"\b(max|sum|amax|logsumexp)\s*\(",
+    not_line=r"keepdims|@|\.dot\(|matmul",
 )
-ONE_D_HINT = (
-    "out of bounds for array of dimension 1",
+"""A ValueError on a line that reduces without ``keepdims`` (and multiplies no matrices)."""
+ONE_D_HINT = ErrorHint(
     "the function must also accept one example of shape (C,): reduce over axis=-1, the last axis",
+    types=("AxisError", "IndexError"),
+    line=r"axis\s*=\s*1\b|\[\s*:\s*,",
 )
-UNPACK_HINT = (
-    "not enough values to unpack",
+UNPACK_HINT = ErrorHint(
     "the input may have shape (C,) as well as (N, C): do not unpack x.shape into two names",
+    types=("ValueError",),
+    line=r"=\s*[\w.()]+\.shape\s*$",
 )
+ROW_INDEX_HINT = ErrorHint(
+    "index the rows with np.arange(N), one index per example (N = the number of rows), "
+    "paired with the labels y",
+    types=("IndexError",),
+    line=r"arange",
+)
+PY2_HINTS = (
+    ErrorHint("xrange is Python 2: use range", types=("NameError",), line=r"\bxrange\b"),
+    ErrorHint(
+        "np.float, np.int and np.bool were removed from NumPy: use float, int, bool or np.float64",
+        types=("AttributeError",),
+        line=r"np\.(float|int|bool|object)\b(?!\d)",
+    ),
+    ErrorHint(
+        "in Python 3, / gives a float even between integers: use // for a count or an index",
+        types=("TypeError", "IndexError"),
+        line=r"[^/]/[^/=]",
+    ),
+)
+"""Errors of code written for Python 2 or an old NumPy (CS231n's starter code era)."""
+
+
+def matmul_hint(shapes: str) -> ErrorHint:
+    """A ValueError on a line with ``@``, ``.dot(`` or ``matmul``: check the shapes."""
+    return ErrorHint(f"check the shapes: {shapes}", types=("ValueError",), line=r"@|\.dot\(|matmul")
 
 
 def shifted_exp(x: np.ndarray) -> np.ndarray:
     """``exp(x - max)`` along the last axis."""
     return np.exp(x - x.max(axis=-1, keepdims=True))
+
+
+GLOBAL_MAX_MESSAGE = (
+    "subtracts the maximum of the whole batch (x.max()) instead of each row's: a row far below "
+    "the top underflows to 0 and gives nan or inf; use x.max(axis=-1, keepdims=True)"
+)
+ZERO_LOG_ZERO_MESSAGE = (
+    "sums Y * log(P) over every class: where a probability underflows to 0 this is 0 * (−inf) "
+    "= nan; pick only the true class's log-probability, computed from the shifted scores"
+)
+
+
+def global_softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax shifted by the maximum of the whole array (underflows for offset rows)."""
+    e = np.exp(x - x.max())
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def softmax_np(x: np.ndarray) -> np.ndarray:
@@ -132,3 +185,100 @@ def rows_sum_to(target: float, what: str):
         return f"{what} in each row should sum to {target:g}"
 
     return check
+
+
+def stability_kinds(*, underflow: bool, c1_scale: float, f32: dict) -> tuple:
+    """The generated kinds of case of exercises 02 and 03 (softmax, logsumexp, log_softmax).
+
+    Each kind is drawn once with the public seed and once with the instructor's; the offsets
+    are random, the situation (overflow, underflow, a row far below another) is not.
+    """
+    from ..spec import CaseKind
+
+    def large(r):
+        z = r.uniform(-3.0, 3.0, (2, 3))
+        z[0] += 1000.0
+        z[1] += np.array([-1000.0, 0.0, 1000.0])
+        return (z,)
+
+    def offsets(r):
+        z = r.uniform(-2.0, 2.0, (2, 3))
+        z[0] -= 1000.0
+        z[1] += 1000.0
+        return (z,)
+
+    def ties(r):
+        return (np.repeat(r.uniform(-5.0, 5.0, (2, 1)), 4, axis=1),)
+
+    def f32_large(r):
+        z = np.array([[90.0, 91.0, 0.0], [-100.0, 0.0, 100.0]]) + r.uniform(-1.0, 1.0, (2, 3))
+        return (z.astype(np.float32),)
+
+    kinds = [
+        CaseKind(
+            "batch", "a batch of 5 rows, shape (5, 4)", lambda r: (3 * r.standard_normal((5, 4)),)
+        ),
+        CaseKind(
+            "square",
+            "a square batch, shape (3, 3)",
+            lambda r: (2 * r.standard_normal((3, 3)),),
+            tags=frozenset({"square"}),
+        ),
+        CaseKind("large", "large logits (about ±1000)", large, tags=frozenset({"large"})),
+        CaseKind(
+            "negative",
+            "very negative logits (about −1000)",
+            lambda r: (-1000.0 - r.uniform(0.0, 3.0, (1, 3)),),
+            tags=frozenset({"negative"}),
+        ),
+        CaseKind(
+            "offsets",
+            "rows of very different sizes (one near −1000, one near +1000)",
+            offsets,
+            tags=frozenset({"large"}),
+        ),
+        CaseKind("ties", "ties: all logits of a row equal", ties, tags=frozenset({"ties"})),
+        CaseKind(
+            "c1",
+            "a single class, shape (4, 1)",
+            lambda r: (c1_scale * r.standard_normal((4, 1)),),
+            tags=frozenset({"single_class"}),
+        ),
+        CaseKind(
+            "n1",
+            "one row, shape (1, 5)",
+            lambda r: (r.standard_normal((1, 5)),),
+            tags=frozenset({"n1"}),
+        ),
+        CaseKind(
+            "float32-large",
+            "float32 input with large logits",
+            f32_large,
+            tags=frozenset({"float32", "large"}),
+            **f32,
+        ),
+        CaseKind(
+            "float32",
+            "float32 batch, shape (4, 3)",
+            lambda r: (r.standard_normal((4, 3)).astype(np.float32),),
+            tags=frozenset({"float32"}),
+            **f32,
+        ),
+    ]
+    if underflow:
+
+        def under(r):
+            z = r.uniform(-1.0, 1.0, (2, 2))
+            z[0, 1] -= 800.0
+            z[1, 0] -= 800.0
+            return (z,)
+
+        kinds.append(
+            CaseKind(
+                "underflow",
+                "a probability that underflows to 0: logits about [0, −800]",
+                under,
+                tags=frozenset({"underflow"}),
+            )
+        )
+    return tuple(kinds)

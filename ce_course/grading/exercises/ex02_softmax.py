@@ -13,11 +13,13 @@ from ..spec import Case, Exercise, Mistake, Question
 from ._common import (
     BROADCAST_HINT,
     ONE_D_HINT,
+    PY2_HINTS,
     UNPACK_HINT,
     log_softmax_np,
     naive_softmax,
     rows_sum_to,
     shifted_exp,
+    stability_kinds,
 )
 
 __all__ = ["EXERCISE", "NAIVE_MESSAGE"]
@@ -59,7 +61,6 @@ def _sum_no_keepdims(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1)
 
 
-_rng = np.random.default_rng(2)
 _f32 = np.float32
 
 SOFTMAX = Question(
@@ -74,63 +75,12 @@ SOFTMAX = Question(
             (np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]]),),
             hidden=False,
         ),
-        Case("softmax", "a batch of 5 rows, shape (5, 4)", (3 * _rng.standard_normal((5, 4)),)),
-        Case(
-            "softmax",
-            "a square batch, shape (3, 3)",
-            (2 * _rng.standard_normal((3, 3)),),
-            tags={"square"},
-        ),
-        Case(
-            "softmax",
-            "large logits (about ±1000)",
-            (np.array([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0]]),),
-            tags={"large"},
-        ),
-        Case(
-            "softmax",
-            "very negative logits (about −1000)",
-            (np.array([[-1000.0, -1001.0, -1002.0]]),),
-            tags={"negative"},
-        ),
-        Case(
-            "softmax",
-            "rows of very different sizes (one near −1000, one near +1000)",
-            (np.array([[-1000.0, -999.0, -998.0], [1000.0, 1001.0, 1003.0]]),),
-            tags={"large"},
-        ),
-        Case(
-            "softmax",
-            "ties: all logits of a row equal",
-            (np.array([[5.0, 5.0, 5.0, 5.0], [-2.0, -2.0, -2.0, -2.0]]),),
-            tags={"ties"},
-        ),
-        Case(
-            "softmax",
-            "a single class, shape (4, 1)",
-            (100 * _rng.standard_normal((4, 1)),),
-            tags={"single_class"},
-        ),
-        Case("softmax", "one row, shape (1, 5)", (_rng.standard_normal((1, 5)),), tags={"n1"}),
-        Case(
-            "softmax",
-            "float32 input with large logits",
-            (np.array([[90.0, 91.0, 0.0], [-100.0, 0.0, 100.0]], dtype=_f32),),
-            tags={"float32", "large"},
-            rtol=1e-5,
-            atol=1e-7,
-            check_dtype=True,
-        ),
-        Case(
-            "softmax",
-            "float32 batch, shape (4, 3)",
-            (_rng.standard_normal((4, 3)).astype(_f32),),
-            tags={"float32"},
-            rtol=1e-5,
-            atol=1e-7,
-            check_dtype=True,
-        ),
     ],
+    kinds=stability_kinds(
+        underflow=False, c1_scale=100.0, f32={"rtol": 1e-5, "atol": 1e-7, "check_dtype": True}
+    ),
+    vectorized=("x",),
+    loop_points=1.0,
     mistakes=(
         Mistake("no-max-shift", NAIVE_MESSAGE, naive_softmax),
         Mistake(
@@ -183,7 +133,7 @@ SOFTMAX = Question(
         ),
     ),
     checks=(rows_sum_to(1, "the probabilities"),),
-    error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT),
+    error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT, *PY2_HINTS),
     rtol=1e-7,
     atol=1e-12,
 )

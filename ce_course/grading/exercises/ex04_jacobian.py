@@ -9,8 +9,15 @@ import numpy as np
 
 import ce_course
 
-from ..spec import Case, Exercise, Mistake, Question
-from ._common import ALLOWED_FROM_EARLIER, BROADCAST_HINT, naive_softmax, rows_sum_to, softmax_np
+from ..spec import Case, CaseKind, Exercise, Mistake, Question
+from ._common import (
+    ALLOWED_FROM_EARLIER,
+    BROADCAST_HINT,
+    PY2_HINTS,
+    naive_softmax,
+    rows_sum_to,
+    softmax_np,
+)
 
 __all__ = ["EXERCISE"]
 
@@ -34,32 +41,48 @@ JACOBIAN = Question(
             (np.array([1.0, 2.0, 3.0]),),
             hidden=False,
         ),
-        Case("softmax_jacobian", "5 classes", (2 * _rng.standard_normal(5),)),
-        Case(
-            "softmax_jacobian",
+    ],
+    kinds=(
+        CaseKind("five", "5 classes", lambda r: (2 * r.standard_normal(5),)),
+        CaseKind(
+            "large",
             "large logits (about 1000)",
-            (np.array([1000.0, 999.0, 0.0]),),
-            tags={"large"},
+            lambda r: (np.array([1000.0, 999.0, 0.0]) + r.uniform(-1, 1, 3),),
+            tags=frozenset({"large"}),
         ),
-        Case(
-            "softmax_jacobian",
+        CaseKind(
+            "negative",
             "very negative logits (about −1000)",
-            (np.array([-1000.0, -1001.0, -1003.0]),),
-            tags={"negative"},
+            lambda r: (-1000.0 - r.uniform(0, 3, 3),),
+            tags=frozenset({"negative"}),
         ),
-        Case("softmax_jacobian", "a single class", (np.array([3.0]),), tags={"single_class"}),
-        Case("softmax_jacobian", "ties: 4 equal logits", (np.full(4, 2.0),), tags={"ties"}),
-        Case("softmax_jacobian", "two classes far apart", (np.array([10.0, -10.0]),)),
-        Case(
-            "softmax_jacobian",
+        CaseKind(
+            "c1",
+            "a single class",
+            lambda r: (r.uniform(-5, 5, 1),),
+            tags=frozenset({"single_class"}),
+        ),
+        CaseKind(
+            "ties",
+            "ties: 4 equal logits",
+            lambda r: (np.full(4, r.uniform(-5, 5)),),
+            tags=frozenset({"ties"}),
+        ),
+        CaseKind(
+            "apart",
+            "two classes far apart",
+            lambda r: (np.array([10.0, -10.0]) + r.uniform(-1, 1, 2),),
+        ),
+        CaseKind(
+            "float32",
             "float32 input",
-            (np.array([1.0, 2.0, 3.0, 4.0], dtype=np.float32),),
-            tags={"float32"},
+            lambda r: (r.standard_normal(4).astype(np.float32),),
+            tags=frozenset({"float32"}),
             rtol=1e-5,
             atol=1e-7,
             check_dtype=True,
         ),
-    ],
+    ),
     mistakes=(
         Mistake(
             "diag-only",
@@ -98,7 +121,7 @@ JACOBIAN = Question(
         ),
     ),
     checks=(rows_sum_to(0, "the entries"),),
-    error_hints=(BROADCAST_HINT,),
+    error_hints=(BROADCAST_HINT, *PY2_HINTS),
     rtol=1e-7,
     atol=1e-12,
 )

@@ -9,16 +9,20 @@ import numpy as np
 
 import ce_course
 
-from ..spec import Case, Exercise, Mistake, Question
+from ..spec import Exercise, Mistake, Question
 from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
+    GLOBAL_MAX_MESSAGE,
+    PY2_HINTS,
+    ROW_INDEX_HINT,
+    global_softmax,
     naive_softmax,
     one_hot_np,
     rows_sum_to,
     softmax_np,
 )
-from .ex05_cross_entropy import ce_cases
+from .ex05_cross_entropy import ce_fixed, ce_kinds
 
 __all__ = ["EXERCISE"]
 
@@ -34,21 +38,21 @@ def _column_index(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return P / z.shape[0]
 
 
-def _cases() -> list[Case]:
-    cases = ce_cases("cross_entropy_grad", 6)
-    for case in cases:
-        if "float32" in case.tags:
-            case.check_dtype = True
-    return cases
-
-
 CROSS_ENTROPY_GRAD = Question(
     function="cross_entropy_grad",
     title="gradient of the mean cross-entropy with respect to the logits, (P - Y) / N",
     allowed=ALLOWED_FROM_EARLIER["06"],
     reference=lambda logits, y: ce_course.cross_entropy_grad(logits, y),
-    cases=_cases(),
+    cases=ce_fixed("cross_entropy_grad"),
+    kinds=ce_kinds("cross_entropy_grad"),
+    vectorized=("logits", "y"),
+    loop_points=1.0,
     mistakes=(
+        Mistake(
+            "global-max",
+            GLOBAL_MAX_MESSAGE,
+            lambda z, y: (global_softmax(z) - one_hot_np(y, z.shape[1], z.dtype)) / z.shape[0],
+        ),
         Mistake(
             "no-mean",
             "forgets to divide by N: the loss is a mean over the batch, so its gradient is "
@@ -89,7 +93,7 @@ CROSS_ENTROPY_GRAD = Question(
         ),
     ),
     checks=(rows_sum_to(0, "the entries"),),
-    error_hints=(BROADCAST_HINT,),
+    error_hints=(BROADCAST_HINT, ROW_INDEX_HINT, *PY2_HINTS),
     rtol=1e-9,
     atol=1e-12,
 )

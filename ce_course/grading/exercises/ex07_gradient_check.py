@@ -15,8 +15,8 @@ import numpy as np
 import ce_course
 
 from ..probes import Probe
-from ..spec import Case, Exercise, Mistake, Question
-from ._common import ALLOWED_FROM_EARLIER
+from ..spec import Case, CaseKind, ErrorHint, Exercise, Mistake, Question
+from ._common import ALLOWED_FROM_EARLIER, PY2_HINTS
 
 __all__ = ["EXERCISE"]
 
@@ -54,8 +54,8 @@ def _rows_only(f: Any, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     return grad
 
 
-def _poly(shape: tuple[int, ...]) -> Probe:
-    return Probe("poly", a=np.round(_rng.uniform(-2, 2, size=shape), 2))
+def _poly(shape: tuple[int, ...], rng: np.random.Generator) -> Probe:
+    return Probe("poly", a=np.round(rng.uniform(-2, 2, size=shape), 2))
 
 
 _X1 = np.array([0.5, -1.0, 2.0])
@@ -83,48 +83,50 @@ NUMERICAL_GRADIENT = Question(
             points=2,
             hidden=False,
         ),
-        Case(
-            "numerical_gradient",
+    ],
+    kinds=(
+        CaseKind(
+            "large-h",
             "a smooth function with a large step h = 1e-3",
-            (Probe("sin", w=np.array([4.0, 5.0, 6.0, 7.0])), _rng.uniform(-1, 1, 4)),
-            {"h": 1e-3},
+            lambda r: (Probe("sin", w=np.round(r.uniform(2, 7, 4), 2)), r.uniform(-1, 1, 4)),
+            kwargs={"h": 1e-3},
             points=2,
         ),
-        Case(
-            "numerical_gradient",
+        CaseKind(
+            "2d",
             "a 2-D input of shape (3, 4), h = 1e-4",
-            (_poly((3, 4)), _rng.uniform(-1.5, 1.5, (3, 4))),
-            {"h": 1e-4},
+            lambda r: (_poly((3, 4), r), r.uniform(-1.5, 1.5, (3, 4))),
+            kwargs={"h": 1e-4},
             points=2,
         ),
-        Case(
-            "numerical_gradient",
+        CaseKind(
+            "linear",
             "a linear classifier's loss as a function of W (3, 2), h = 1e-5",
-            (
+            lambda r: (
                 Probe(
                     "linear_softmax",
-                    X=_rng.standard_normal((6, 3)),
-                    y=np.array([0, 1, 1, 0, 1, 0]),
+                    X=r.standard_normal((6, 3)),
+                    y=r.integers(0, 2, 6),
                     reg=0.1,
                     C=2,
                 ),
-                0.5 * _rng.standard_normal((3, 2)),
+                0.5 * r.standard_normal((3, 2)),
             ),
-            {"h": 1e-5},
+            kwargs={"h": 1e-5},
         ),
-        Case(
-            "numerical_gradient",
+        CaseKind(
+            "single",
             "a single entry, x of shape (1,), h = 1e-4",
-            (Probe("poly", a=np.array([2.0])), np.array([1.5])),
-            {"h": 1e-4},
+            lambda r: (_poly((1,), r), r.uniform(-2, 2, 1)),
+            kwargs={"h": 1e-4},
         ),
-        Case(
-            "numerical_gradient",
+        CaseKind(
+            "3d",
             "a 3-D input of shape (2, 2, 3), h = 1e-5",
-            (_poly((2, 2, 3)), _rng.uniform(-1, 1, (2, 2, 3))),
-            {"h": 1e-5},
+            lambda r: (_poly((2, 2, 3), r), r.uniform(-1, 1, (2, 2, 3))),
+            kwargs={"h": 1e-5},
         ),
-    ],
+    ),
     mistakes=(
         Mistake(
             "forward-differences",
@@ -156,11 +158,13 @@ NUMERICAL_GRADIENT = Question(
         ),
     ),
     error_hints=(
-        ("does not have the shape of x", "call f with an array of x's shape"),
-        (
-            "only length-1 arrays",
+        ErrorHint("call f with an array of x's shape", own_message="does not have the shape of x"),
+        ErrorHint(
             "x may have several dimensions: visit every entry with np.ndindex(x.shape)",
+            types=("TypeError", "ValueError"),
+            line=r"float\(|\[\s*i\s*\]|range\(\s*len\(",
         ),
+        *PY2_HINTS,
     ),
     rtol=1e-6,
     atol=1e-8,

@@ -3,6 +3,11 @@
 Architecture ``affine - ReLU - affine - softmax``; ``params`` and ``grads`` hold ``W1 (D, H)``,
 ``b1 (H,)``, ``W2 (H, C)``, ``b2 (C,)``; the loss is the mean cross-entropy plus
 ``reg * (sum(W1**2) + sum(W2**2))``. Reference: :func:`ce_course.two_layer_loss`.
+
+Weights (of 58 points): 54 for the cases (3 each, 5 for large scores, 1 for the ``y=None``
+scores; each case shared equally by the loss and the four gradients), 3 for vectorized code, 1
+for leaving ``params`` unchanged (its arrays and its keys). The ``0.5 * reg`` convention is named
+once and costs 10%.
 """
 
 from __future__ import annotations
@@ -11,11 +16,16 @@ import numpy as np
 
 import ce_course
 
-from ..spec import Case, Exercise, Mistake, Part, Question
+from ..spec import CaseKind, Exercise, Mistake, Part, Question
 from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
+    GLOBAL_MAX_MESSAGE,
+    PY2_HINTS,
+    ROW_INDEX_HINT,
+    global_softmax,
     log_softmax_np,
+    matmul_hint,
     naive_softmax,
     one_hot_np,
     pick,
@@ -81,6 +91,13 @@ def _net(
     return loss_fn
 
 
+def _no_b1(params, X, y, reg=0.0):
+    p = dict(params)
+    p["b1"] = np.zeros_like(params["b1"])
+    loss, grads = ce_course.two_layer_loss(p, X, y, reg)
+    return loss, grads
+
+
 def _params(D, H, C, *, rng, std=0.1, bias=0.0):
     return {
         "W1": std * rng.standard_normal((D, H)),
@@ -90,23 +107,95 @@ def _params(D, H, C, *, rng, std=0.1, bias=0.0):
     }
 
 
-def _case(label, D, H, C, N, reg, *, seed, std=0.1, bias=0.0, hidden=True, tags=(), dead=0):
-    rng = np.random.default_rng(seed)
-    params = _params(D, H, C, rng=rng, std=std, bias=bias)
-    X = rng.standard_normal((N, D))
-    if dead:
-        X = np.abs(X)
-        params["W1"][:, :dead] = -np.abs(params["W1"][:, :dead])
-        params["b1"][:dead] = -np.abs(params["b1"][:dead]) - 0.1
-    y = rng.integers(0, C, N)
-    return Case("two_layer_loss", label, (params, X, y, reg), points=5, hidden=hidden, tags=tags)
+def _kind(
+    kind, label, D, H, C, N, reg, *, std=0.1, bias=0.0, tags=(), dead=0, scores=False, points=3
+):
+    """A kind of case: normal parameters of scale ``std`` (biases ``bias``), normal inputs."""
+
+    def make(rng):
+        params = _params(D, H, C, rng=rng, std=std, bias=bias)
+        X = rng.standard_normal((N, D))
+        if dead:
+            X = np.abs(X)
+            params["W1"][:, :dead] = -np.abs(params["W1"][:, :dead])
+            params["b1"][:dead] = -np.abs(params["b1"][:dead]) - 0.1
+        if scores:
+            return (params, X)
+        return params, X, rng.integers(0, C, N), reg
+
+    return CaseKind(
+        kind,
+        label,
+        make,
+        points=1 if scores else points,
+        tags=frozenset(tags),
+        parts=(Part("scores"),) if scores else None,
+    )
+
+
+KINDS = (
+    _kind("basic", "D = 4, H = 10, C = 3, N = 5, reg = 0", 4, 10, 3, 5, 0.0),
+    _kind("reg", "the same sizes with reg = 0.05", 4, 10, 3, 5, 0.05),
+    _kind("biases", "non-zero biases, reg = 0.1", 3, 6, 4, 7, 0.1, std=0.5, bias=1.0),
+    _kind("n1", "one example (N = 1), reg = 0.2", 4, 5, 3, 1, 0.2, std=0.5, bias=0.5, tags={"n1"}),
+    _kind(
+        "dead",
+        "some hidden units never active (dead ReLUs), reg = 0.05",
+        3,
+        6,
+        3,
+        6,
+        0.05,
+        std=0.5,
+        bias=0.3,
+        dead=3,
+    ),
+    _kind(
+        "large",
+        "large scores (about ±1000)",
+        3,
+        5,
+        4,
+        6,
+        0.0,
+        std=20.0,
+        bias=5.0,
+        tags={"large"},
+        points=5,
+    ),
+    _kind(
+        "square",
+        "equal sizes D = H = C = N = 4, reg = 0.1",
+        4,
+        4,
+        4,
+        4,
+        0.1,
+        std=0.5,
+        bias=0.5,
+        tags={"square"},
+    ),
+    _kind("bigger", "reg = 0.5, N = 8, D = 3, H = 6, C = 5", 3, 6, 5, 8, 0.5, std=0.3, bias=0.2),
+    _kind(
+        "scores",
+        "y = None: returns the scores (N, C), non-zero biases",
+        4,
+        6,
+        3,
+        5,
+        0.0,
+        std=0.5,
+        bias=1.0,
+        scores=True,
+    ),
+)
 
 
 NET = Question(
     function="two_layer_loss",
     title="loss and gradients of the network affine - ReLU - affine - softmax",
     allowed=ALLOWED_FROM_EARLIER["09"],
-    reference=lambda params, X, y, reg=0.0: ce_course.two_layer_loss(params, X, y, reg),
+    reference=lambda params, X, y=None, reg=0.0: ce_course.two_layer_loss(params, X, y, reg),
     parts=(
         Part("loss", (0,)),
         Part("grads['W1']", (1, "W1")),
@@ -114,60 +203,10 @@ NET = Question(
         Part("grads['W2']", (1, "W2")),
         Part("grads['b2']", (1, "b2")),
     ),
-    cases=[
-        _case("D = 4, H = 10, C = 3, N = 5, reg = 0", 4, 10, 3, 5, 0.0, seed=90, hidden=False),
-        _case("the same sizes with reg = 0.05", 4, 10, 3, 5, 0.05, seed=91, hidden=False),
-        _case("non-zero biases, reg = 0.1", 3, 6, 4, 7, 0.1, seed=92, std=0.5, bias=1.0),
-        _case(
-            "one example (N = 1), reg = 0.2",
-            4,
-            5,
-            3,
-            1,
-            0.2,
-            seed=93,
-            std=0.5,
-            bias=0.5,
-            tags={"n1"},
-        ),
-        _case(
-            "some hidden units never active (dead ReLUs), reg = 0.05",
-            3,
-            6,
-            3,
-            6,
-            0.05,
-            seed=94,
-            std=0.5,
-            bias=0.3,
-            dead=3,
-        ),
-        _case(
-            "large scores (about ±1000)",
-            3,
-            5,
-            4,
-            6,
-            0.0,
-            seed=95,
-            std=20.0,
-            bias=5.0,
-            tags={"large"},
-        ),
-        _case(
-            "equal sizes D = H = C = N = 4, reg = 0.1",
-            4,
-            4,
-            4,
-            4,
-            0.1,
-            seed=96,
-            std=0.5,
-            bias=0.5,
-            tags={"square"},
-        ),
-        _case("reg = 0.5, N = 8, D = 3, H = 6, C = 5", 3, 6, 5, 8, 0.5, seed=97, std=0.3, bias=0.2),
-    ],
+    kinds=KINDS,
+    cases=[],
+    vectorized=("X", "y"),
+    loop_points=3.0,
     mistakes=(
         Mistake(
             "no-relu-mask",
@@ -199,8 +238,8 @@ NET = Question(
             "half-convention",
             "uses 0.5*reg*sum(W**2); this course's loss is reg*(sum(W1**2) + sum(W2**2)), whose "
             "gradient is 2*reg*W",
-            _net(loss_reg=0.5),
-            parts=("loss",),
+            _net(loss_reg=0.5, grad_reg=1.0),
+            convention=0.1,
         ),
         Mistake(
             "no-reg-loss",
@@ -219,6 +258,12 @@ NET = Question(
             "regularizes the biases too; only W1 and W2 are regularized",
             _net(reg_bias=True),
             parts=("loss", "grads['b1']", "grads['b2']"),
+        ),
+        Mistake("global-max", GLOBAL_MAX_MESSAGE, _net(softmax=global_softmax)),
+        Mistake(
+            "no-b1",
+            "the forward pass leaves out b1: the hidden layer is max(0, X @ W1 + b1)",
+            _no_b1,
         ),
         Mistake(
             "sum-not-mean",
@@ -272,8 +317,10 @@ NET = Question(
         ),
     ),
     error_hints=(
+        matmul_hint("X (N, D), W1 (D, H), W2 (H, C)"),
         BROADCAST_HINT,
-        ("matmul: Input operand", "check the shapes: X (N, D), W1 (D, H), W2 (H, C)"),
+        ROW_INDEX_HINT,
+        *PY2_HINTS,
     ),
     context=lambda case: {"N": case.args[1].shape[0], "C": case.args[0]["W2"].shape[1]},
     rtol=1e-7,

@@ -6,6 +6,9 @@ from ce_course import one_hot
 
 
 def cross_entropy(logits, y):
+    y = np.asarray(y)
+    if np.any((y < 0) | (y >= logits.shape[1])):
+        raise ValueError(f"cross_entropy: a label of {y} is outside [0, {logits.shape[1]})")
     m = logits.max(axis=1, keepdims=True)
     log_p = logits - m - np.log(np.exp(logits - m).sum(axis=1, keepdims=True))
     Y = one_hot(y, logits.shape[1])

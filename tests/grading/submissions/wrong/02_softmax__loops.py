@@ -1,4 +1,10 @@
-"""Correct softmax with explicit loops over rows and classes."""
+"""Right values with explicit loops over rows and classes: the contract asks for none."""
+
+EXPECT = {
+    "lose": {"softmax": "loops over the examples"},
+    "mistakes": {"softmax": ["loop"]},
+    "min_share": 0.9,
+}
 
 import math
 

@@ -1,0 +1,15 @@
+"""Indexes rows with np.arange(C): IndexError when N != C."""
+
+EXPECT = {"lose": {"cross_entropy": "np.arange(N)"}, "not": ["keepdims"]}
+
+import numpy as np
+
+
+def cross_entropy(logits, y):
+    y = np.asarray(y)
+    if np.any((y < 0) | (y >= logits.shape[1])):
+        raise ValueError(f"cross_entropy: label out of range for {logits.shape[1]} classes")
+    N, C = logits.shape
+    m = logits.max(axis=1, keepdims=True)
+    log_p = logits - m - np.log(np.exp(logits - m).sum(axis=1, keepdims=True))
+    return -np.mean(log_p[np.arange(C), y])

@@ -1,0 +1,29 @@
+"""Divides by np.float(N), removed from NumPy 1.24 (an old starter-code idiom)."""
+
+EXPECT = {"lose": {"two_layer_loss": "np.float"}, "mistakes": {"two_layer_loss": []}}
+
+import numpy as np
+
+
+def two_layer_loss(params, X, y=None, reg=0.0):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    pre = X.dot(W1) + b1
+    h = np.maximum(0, pre)
+    scores = h.dot(W2) + b2
+    if y is None:
+        return scores
+    N = np.float(X.shape[0])  # noqa: NPY001
+    rows = np.arange(X.shape[0])
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    lse = np.log(np.exp(shifted).sum(axis=1))
+    loss = np.sum(lse - shifted[rows, y]) / N + reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+    G = np.exp(shifted - lse[:, None])
+    G[rows, y] -= 1
+    G /= N
+    dh = G.dot(W2.T) * (pre > 0)
+    return loss, {
+        "W1": X.T.dot(dh) + 2 * reg * W1,
+        "b1": dh.sum(axis=0),
+        "W2": h.T.dot(G) + 2 * reg * W2,
+        "b2": G.sum(axis=0),
+    }

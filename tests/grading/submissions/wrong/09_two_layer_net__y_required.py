@@ -1,0 +1,29 @@
+"""No y=None path: the signature of the starter code without defaults."""
+
+EXPECT = {"lose": {"two_layer_loss": "missing"}, "mistakes": {"two_layer_loss": []}}
+
+import numpy as np
+
+
+def _forward(params, X):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    pre = X.dot(W1) + b1
+    h = np.maximum(0, pre)
+    return pre, h, h.dot(W2) + b2
+
+
+def two_layer_loss(params, X, y, reg):
+    pre, h, scores = _forward(params, X)
+    W1, W2 = params["W1"], params["W2"]
+    N = X.shape[0]
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    lse = np.log(np.exp(shifted).sum(axis=1))
+    loss = np.mean(lse - shifted[np.arange(N), y])
+    G = np.exp(shifted - lse[:, None])
+    G[np.arange(N), y] -= 1
+    G /= N
+    loss += reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+    dh = G.dot(W2.T) * (pre > 0)
+    grads = {"W1": X.T.dot(dh) + 2 * reg * W1, "b1": dh.sum(axis=0)}
+    grads.update({"W2": h.T.dot(G) + 2 * reg * W2, "b2": G.sum(axis=0)})
+    return loss, grads
