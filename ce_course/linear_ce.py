@@ -1,0 +1,447 @@
+r"""Cross-entropy of a linear layer's output, without ever holding the (N, V) logits.
+
+A language model's last layer maps hidden states ``H (N, D)`` through ``W (D, V)`` to logits
+``Z = H W + b`` of shape ``(N, V)``, with ``V`` a vocabulary of 32k to 256k words. Those logits are
+by far the largest array of training (8192 tokens x 256k classes x 4 bytes = 8.6 GB), yet the loss
+and all its gradients only need, per row, the log-sum-exp and, per block of classes, the matrix
+``P - Y``:
+
+.. math::
+
+    L = \frac1N \sum_i \bigl(\mathrm{LSE}(z_i) - z_{i y_i}\bigr), \qquad
+    \frac{\partial L}{\partial Z} = \frac1N (P - Y), \qquad
+    \frac{\partial L}{\partial H} = \frac1N (P - Y) W^\top, \qquad
+    \frac{\partial L}{\partial W} = \frac1N H^\top (P - Y).
+
+:func:`linear_cross_entropy` walks through blocks of the vocabulary twice. The forward pass keeps
+an online log-sum-exp per row (Milakov and Gimelshein 2018): a running maximum and the sum of the
+exponentials shifted by it, rescaled whenever a later block raises the maximum. The backward pass
+recomputes each block of logits, turns it into ``(P - Y) / N`` with the saved log-sum-exp, and
+folds it into ``dH`` and ``dW`` with two matrix products (this is Cut Cross-Entropy, Wijmans et
+al. 2025). When a whole row of logits fits in the memory budget the two passes fuse into one.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import as_float_array, check_class_indices, fmt_value
+from .losses import Reduction, _check_options
+
+__all__ = ["linear_cross_entropy", "plan_blocks"]
+
+# The default memory budget of the blocks: 1/32 of the (N, V) logits, kept within these bounds.
+_BUDGET_FRACTION = 32
+_MIN_BUDGET = 1 << 20
+_MAX_BUDGET = 64 << 20
+# A vocabulary block narrower than this makes the matrix products inefficient: take fewer rows.
+_MIN_BLOCK = 256
+
+
+def plan_blocks(
+    N: int,
+    D: int,
+    V: int,
+    itemsize: int,
+    *,
+    block_size: int | None = None,
+    memory_budget: int | None = None,
+) -> tuple[int, int, int]:
+    """Rows per chunk, vocabulary block width and the budget :func:`linear_cross_entropy` uses.
+
+    Parameters
+    ----------
+    N, D, V : int
+        Batch size, hidden size and vocabulary size.
+    itemsize : int
+        Bytes per element (4 for float32, 8 for float64).
+    block_size : int, optional
+        A fixed vocabulary block width; by default chosen from the budget.
+    memory_budget : int, optional
+        Bytes for the working arrays: the block of logits ``(R, B)`` and one ``(R, D)`` product.
+        By default ``N * V * itemsize / 32``, clipped to [1 MiB, 64 MiB].
+
+    Returns
+    -------
+    rows : int
+        Rows ``R`` handled together (all ``N`` unless the budget forbids it).
+    block : int
+        Vocabulary block width ``B`` (``V`` when one block holds every class).
+    budget : int
+        The budget in bytes.
+
+    Examples
+    --------
+    >>> from ce_course.linear_ce import plan_blocks
+    >>> plan_blocks(2048, 512, 32768, 4)  # 8 MiB: 2048 rows x 512 classes + a (2048, 512) product
+    (2048, 512, 8388608)
+    >>> plan_blocks(64, 32, 1000, 8)  # small: one block holds every class
+    (64, 1000, 1048576)
+    """
+    if memory_budget is None:
+        budget = N * V * itemsize // _BUDGET_FRACTION
+        budget = int(min(_MAX_BUDGET, max(_MIN_BUDGET, budget)))
+    else:
+        budget = int(memory_budget)
+    want = V if block_size is None else min(int(block_size), V)
+    floor = min(want, _MIN_BLOCK) if block_size is None else want
+    # All N rows if the block can still be at least `floor` classes wide, else fewer rows.
+    per_row = (D + floor) * itemsize
+    rows = int(max(1, min(N, budget // per_row)))
+    if block_size is None:
+        block = int(max(floor, (budget - rows * D * itemsize) // (rows * itemsize)))
+        block = min(block, V)
+    else:
+        block = want
+    return rows, block, budget
+
+
+def _check_matrix(a: np.ndarray, fname: str, argname: str, shape_text: str) -> None:
+    if a.ndim != 2:
+        raise ValueError(f"{fname}: {argname} must have shape {shape_text}, got shape {a.shape}")
+
+
+def linear_cross_entropy(
+    H: ArrayLike,
+    W: ArrayLike,
+    target: ArrayLike,
+    *,
+    bias: ArrayLike | None = None,
+    reduction: Reduction = "mean",
+    label_smoothing: float = 0.0,
+    block_size: int | None = None,
+    memory_budget: int | None = None,
+    skip_threshold: float | None = None,
+) -> tuple[np.generic | np.ndarray, dict[str, np.ndarray]]:
+    r"""Loss and gradients of ``cross_entropy(H @ W + bias, target)``, blockwise.
+
+    Parameters
+    ----------
+    H : array_like, shape (N, D)
+        Inputs of the output layer (hidden states), one row per example.
+    W : array_like, shape (D, V)
+        Weights: column ``k`` scores class ``k``.
+    target : array_like of int, shape (N,)
+        Class indices in ``[0, V)``.
+    bias : array_like, shape (V,), optional
+        Added to every row of logits.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        As in :func:`~ce_course.cross_entropy`. With ``"none"`` the loss is one value per row and
+        the gradients are those of the **sum** of the rows' losses.
+    label_smoothing : float in [0, 1], default 0.0
+        The target becomes ``(1 - label_smoothing) * one_hot + label_smoothing / V``.
+    block_size : int, optional
+        Width ``B`` of a vocabulary block. By default chosen with :func:`plan_blocks` from the
+        shapes and ``memory_budget``.
+    memory_budget : int, optional
+        Bytes allowed for the working arrays (one ``(R, B)`` block of logits and one ``(R, D)``
+        product); by default 1/32 of the logits' size, within [1 MiB, 64 MiB]. When ``N`` rows do
+        not fit with a block of at least 256 classes, rows are taken ``R < N`` at a time.
+    skip_threshold : float, optional
+        Off (exact) by default. If set, a row of a block whose probabilities are all below it,
+        and which does not hold the row's target, is left out of the gradient products of that
+        block, as Cut Cross-Entropy does (it suggests ``eps / 32`` of the dtype). Each dropped
+        probability is below the threshold, so a row's gradient loses at most ``V`` times it
+        in total. The loss is always exact.
+
+    Returns
+    -------
+    loss : scalar, or ndarray of shape (N,) for ``reduction="none"``
+        In the dtype of the computation (float32 if ``H``, ``W`` and ``bias`` are all float32,
+        else float64).
+    grads : dict of ndarray
+        ``"H"`` of shape (N, D), ``"W"`` of shape (D, V) (Fortran-ordered: it is built one block
+        of classes at a time) and, when a bias is given, ``"b"`` of shape (V,).
+
+    Raises
+    ------
+    ValueError
+        Naming the function and the bad value: wrong shapes or dtypes, shapes that do not agree,
+        ``nan`` or ``inf`` in ``H``, ``W`` or ``bias``, a class index outside ``[0, V)``, an
+        unknown ``reduction``, ``label_smoothing`` outside [0, 1], a bad block size, budget or
+        threshold, or an empty batch with ``reduction="mean"``.
+
+    Notes
+    -----
+    Row :math:`i` has logits :math:`z_i = h_i W + b`. The forward pass visits vocabulary blocks
+    :math:`\mathcal B_1, \mathcal B_2, \dots` keeping a running maximum :math:`m_i` and
+    :math:`t_i = \sum_{k \ne k^*} e^{z_{ik} - m_i}` (every class seen so far except the arg max
+    :math:`k^*`). When block :math:`\mathcal B` raises the maximum to :math:`m'`,
+
+    .. math::
+
+        t_i \leftarrow (1 + t_i)\, e^{m_i - m'} + \sum_{k \in \mathcal B,\, k \ne k^*}
+        e^{z_{ik} - m'}, \qquad m_i \leftarrow m',
+
+    otherwise :math:`t_i \leftarrow t_i + \sum_{k \in \mathcal B} e^{z_{ik} - m_i}`. At the end
+    :math:`\mathrm{LSE}_i = m_i + \log(1 + t_i)` and, with smoothing :math:`\varepsilon`,
+
+    .. math::
+
+        L_i = (1 - \varepsilon)(m_i - z_{i y_i}) + \varepsilon\,(m_i - \bar z_i) + \log(1 + t_i),
+
+    where :math:`\bar z_i = h_i \bar w + \bar b` is the mean logit (:math:`\bar w` the mean
+    column of W). The backward pass recomputes each block, forms
+    :math:`G = s\,(P - (1-\varepsilon) Y)` with :math:`s = 1/N` (``"mean"``) or 1, and adds
+    :math:`G W_{\mathcal B}^\top` to dH and :math:`H^\top G` to the block's columns of dW; the
+    uniform part :math:`-s\varepsilon/V` of the target is added once at the end in closed form.
+
+    Stability contract: every exponent is at most 0 (shifted by the running maximum), so nothing
+    overflows for finite logits; the loss is a sum of non-negative terms taken with ``log1p``,
+    so a confidently classified row keeps a tiny loss to full relative accuracy; and where the
+    target is the arg max with :math:`t_i < 1`, :math:`p - 1` is formed as :math:`-t/(1+t)` to
+    avoid cancellation. float32 input is computed in float32 throughout. Memory: besides the
+    returned gradients, one block of logits, one ``(R, D)`` product and O(N + D) vectors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ce_course import cross_entropy, cross_entropy_grad, linear_cross_entropy
+    >>> rng = np.random.default_rng(0)
+    >>> H, W = rng.normal(size=(6, 4)), rng.normal(size=(4, 10))
+    >>> y = np.array([0, 3, 9, 1, 1, 5])
+    >>> loss, grads = linear_cross_entropy(H, W, y, block_size=3)
+    >>> bool(np.isclose(loss, cross_entropy(H @ W, y)))
+    True
+    >>> G = cross_entropy_grad(H @ W, y)  # (P - Y) / N
+    >>> bool(np.allclose(grads["H"], G @ W.T) and np.allclose(grads["W"], H.T @ G))
+    True
+    """
+    fname = "linear_cross_entropy"
+    eps_ls = _check_options(reduction, label_smoothing, fname)
+    H = as_float_array(H, fname, "H")
+    W = as_float_array(W, fname, "W")
+    _check_matrix(H, fname, "H", "(N, D)")
+    _check_matrix(W, fname, "W", "(D, V)")
+    b = None if bias is None else as_float_array(bias, fname, "bias")
+    arrays = [H, W] if b is None else [H, W, b]
+    for name, a in zip(("H", "W", "bias"), arrays, strict=False):
+        if a.dtype.kind == "c":
+            raise ValueError(f"{fname}: {name} must be real, got dtype {a.dtype}")
+    N, D = H.shape
+    if W.shape[0] != D:
+        raise ValueError(
+            f"{fname}: W of shape {W.shape} does not match H of shape {H.shape}: "
+            f"W must have D={D} rows"
+        )
+    V = W.shape[1]
+    if V == 0:
+        raise ValueError(f"{fname}: W has no classes (shape {W.shape})")
+    if b is not None and b.shape != (V,):
+        raise ValueError(f"{fname}: bias must have shape (V,) = ({V},), got shape {b.shape}")
+    if reduction == "mean" and N == 0:
+        raise ValueError(f"{fname}: the mean over an empty batch is undefined (H shape {H.shape})")
+    t_arr = np.asarray(target)
+    if t_arr.shape != (N,):
+        raise ValueError(
+            f"{fname}: target must be class indices of shape (N,) = ({N},), got shape {t_arr.shape}"
+        )
+    labels = check_class_indices(t_arr, V, fname, "target")
+    for name, a in zip(("H", "W", "bias"), arrays, strict=False):
+        if not np.isfinite(a).all():
+            raise ValueError(f"{fname}: {name} contains nan or inf ({fmt_value(a)})")
+    if block_size is not None and (
+        isinstance(block_size, bool)
+        or not isinstance(block_size, numbers.Integral)
+        or block_size < 1
+    ):
+        raise ValueError(f"{fname}: block_size must be a positive int, got {block_size!r}")
+    if memory_budget is not None and (
+        isinstance(memory_budget, bool)
+        or not isinstance(memory_budget, numbers.Integral)
+        or memory_budget < 1
+    ):
+        raise ValueError(
+            f"{fname}: memory_budget must be a positive int (bytes), got {memory_budget!r}"
+        )
+    if skip_threshold is not None and (
+        isinstance(skip_threshold, bool)
+        or not isinstance(skip_threshold, numbers.Real)
+        or not 0 <= skip_threshold < 1
+    ):
+        raise ValueError(
+            f"{fname}: skip_threshold must be None or a number in [0, 1), got {skip_threshold!r}"
+        )
+
+    dtype = np.result_type(*arrays)
+    H = np.ascontiguousarray(H, dtype=dtype)
+    W = np.asarray(W, dtype=dtype)
+    if b is not None:
+        b = np.ascontiguousarray(b, dtype=dtype)
+    rows_per_chunk, B, _ = plan_blocks(
+        N, D, V, dtype.itemsize, block_size=block_size, memory_budget=memory_budget
+    )
+    scale = 1.0 / N if reduction == "mean" else 1.0
+
+    loss_rows = np.empty(N, dtype=dtype)
+    # dH is written by the first block's product; with skipping, dropped rows must start at 0.
+    dH = np.empty((N, D), dtype=dtype) if skip_threshold is None else np.zeros((N, D), dtype)
+    dWT = np.zeros((V, D), dtype=dtype)  # dW transposed: a block of classes is a block of rows
+    db = np.zeros(V, dtype=dtype) if b is not None else None
+    R = max(1, min(rows_per_chunk, N))
+    buf = np.empty((R, B), dtype=dtype)
+    prod = np.empty((R, D), dtype=dtype) if V > B else None
+    prod_w = np.empty((B, D), dtype=dtype) if N > R else None
+    thr = None if skip_threshold is None else dtype.type(skip_threshold * scale)
+
+    with np.errstate(all="ignore"):  # finite input gives no warning; overflowing logits give nan
+        for r0 in range(0, N, R):
+            r1 = min(N, r0 + R)
+            _rows_chunk(
+                H[r0:r1],
+                W,
+                b,
+                labels[r0:r1],
+                eps_ls,
+                scale,
+                B,
+                buf,
+                prod,
+                prod_w,
+                thr,
+                first=r0 == 0,
+                loss_out=loss_rows[r0:r1],
+                dH_out=dH[r0:r1],
+                dWT=dWT,
+                db=db,
+            )
+        if eps_ls and N:
+            # The uniform part of the smoothed target, -s * eps / V in every entry of G.
+            u = dtype.type(scale * eps_ls / V)
+            dH -= u * W.sum(axis=1)
+            dWT -= u * H.sum(axis=0)
+            if db is not None:
+                db -= u * N
+
+    if reduction == "mean":
+        loss = loss_rows.mean()
+    elif reduction == "sum":
+        loss = loss_rows.sum()
+    else:
+        loss = loss_rows
+    grads = {"H": dH, "W": dWT.T}
+    if db is not None:
+        grads["b"] = db
+    return loss, grads
+
+
+def _rows_chunk(
+    Hr: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray | None,
+    tr: np.ndarray,
+    eps_ls: float,
+    scale: float,
+    B: int,
+    buf: np.ndarray,
+    prod: np.ndarray | None,
+    prod_w: np.ndarray | None,
+    thr: np.generic | None,
+    *,
+    first: bool,
+    loss_out: np.ndarray,
+    dH_out: np.ndarray,
+    dWT: np.ndarray,
+    db: np.ndarray | None,
+) -> None:
+    """Loss and gradient contributions of the rows ``Hr`` (R, D): forward, then backward."""
+    R = Hr.shape[0]
+    V = W.shape[1]
+    dtype = Hr.dtype
+    rows = np.arange(R)
+    m = np.full(R, -np.inf, dtype=dtype)  # running maximum
+    t = np.zeros(R, dtype=dtype)  # sum of exp(z - m) over the classes seen, but the arg max
+    amax = np.zeros(R, dtype=np.intp)
+    zt = np.empty(R, dtype=dtype)  # the target's logit
+    blocks = [(j, min(V, j + B)) for j in range(0, V, B)]
+    fused = len(blocks) == 1
+
+    def logits(j0: int, j1: int) -> np.ndarray:
+        Z = buf[:R, : j1 - j0]
+        np.matmul(Hr, W[:, j0:j1], out=Z)
+        if b is not None:
+            Z += b[j0:j1]
+        return Z
+
+    # Forward: online log-sum-exp.
+    for j0, j1 in blocks:
+        Z = logits(j0, j1)
+        ib = Z.argmax(axis=1)
+        mb = Z[rows, ib]
+        inb = (tr >= j0) & (tr < j1)
+        zt[inb] = Z[rows[inb], tr[inb] - j0]
+        new = mb > m
+        m_new = np.where(new, mb, m)
+        np.subtract(Z, m_new[:, np.newaxis], out=Z)
+        np.exp(Z, out=Z)
+        if fused:
+            top = Z[rows, ib]  # exactly 1
+        Z[rows[new], ib[new]] = 0
+        bs = Z.sum(axis=1)
+        alpha = np.exp(m - m_new)
+        t = np.where(new, (1 + t) * alpha + bs, t + bs)
+        amax = np.where(new, ib + j0, amax)
+        m = m_new
+    log_s = np.log1p(t)
+    nll = m - zt
+    if eps_ls:
+        zbar = Hr @ (W.sum(axis=1) / V)
+        if b is not None:
+            zbar += b.mean()
+        loss_out[...] = (1 - eps_ls) * nll + eps_ls * (m - zbar) + log_s
+    else:
+        loss_out[...] = nll + log_s
+
+    # Backward: G = s (P - (1 - eps) Y) block by block; the uniform part is added by the caller.
+    # Where the target is the arg max and p > 1/2, p - 1 = -t / (1 + t) without cancellation.
+    sure = (tr == amax) & (t < 1)
+    g_sure = (scale * (eps_ls - t / (1 + t))).astype(dtype)
+    q = (scale / (1 + t)).astype(dtype)  # s * p = q * exp(z - m)
+    for bi, (j0, j1) in enumerate(blocks):
+        if fused:
+            Z = buf[:R, : j1 - j0]
+            Z[rows, amax] = top
+            Z *= q[:, np.newaxis]
+        else:
+            Z = logits(j0, j1)
+            np.subtract(Z, m[:, np.newaxis], out=Z)
+            np.exp(Z, out=Z)
+            Z *= q[:, np.newaxis]
+        inb = (tr >= j0) & (tr < j1)
+        ri, ci = rows[inb], tr[inb] - j0
+        Z[ri, ci] -= dtype.type(scale * (1 - eps_ls))
+        s_in = inb & sure
+        Z[rows[s_in], tr[s_in] - j0] = g_sure[s_in]
+        Wb = W[:, j0:j1]
+        keep = None
+        if thr is not None:
+            keep = inb | (Z.max(axis=1) >= thr)
+            if keep.all():
+                keep = None
+            else:
+                Z[~keep] = 0
+        if keep is None or keep.mean() >= 0.5:
+            Zk, Hk, out_rows = Z, Hr, None
+        else:
+            out_rows = np.flatnonzero(keep)
+            Zk, Hk = Z[out_rows], Hr[out_rows]
+        # dH += G W_B^T
+        if out_rows is not None:
+            dH_out[out_rows] = (0 if bi == 0 else dH_out[out_rows]) + Zk @ Wb.T
+        elif bi == 0:
+            np.matmul(Zk, Wb.T, out=dH_out)
+        else:
+            np.matmul(Zk, Wb.T, out=prod[:R])
+            dH_out += prod[:R]
+        # dW[:, B] += H^T G, stored transposed
+        if first:
+            np.matmul(Zk.T, Hk, out=dWT[j0:j1])
+        else:
+            pw = prod_w[: j1 - j0]
+            np.matmul(Zk.T, Hk, out=pw)
+            dWT[j0:j1] += pw
+        if db is not None:
+            db[j0:j1] += Zk.sum(axis=0)
