@@ -22,7 +22,6 @@ import math
 import numbers
 import os
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from itertools import pairwise
 from typing import Literal
 
@@ -35,6 +34,7 @@ from ._validation import (
     check_probabilities,
     fmt_value,
 )
+from .softmax import _finite_shift
 
 __all__ = [
     "cross_entropy",
@@ -141,7 +141,15 @@ def _parse_target(
     return check_class_indices(t, C, fname, "target"), None
 
 
-def _softmax_ce(
+def _softmax_ce(*args: object, **kwargs: object) -> tuple[object, np.ndarray | None]:
+    """:func:`_softmax_ce_quiet` inside ``np.errstate(all="ignore")``: IEEE specials (inf - inf,
+    0/0, overflow of exp, underflow) follow the rules of :mod:`ce_course.softmax` without a
+    warning, whatever error state the caller has set. Bad arguments still raise ValueError."""
+    with np.errstate(all="ignore"):
+        return _softmax_ce_quiet(*args, **kwargs)
+
+
+def _softmax_ce_quiet(
     logits: ArrayLike,
     target: ArrayLike,
     reduction: object,
@@ -182,6 +190,12 @@ def _softmax_ce(
     buf = np.empty(z2.shape, dtype=z2.dtype) if need_grad else None
 
     def fill(lo: int, up: int) -> None:
+        # IEEE specials (inf - inf, 0/0, underflow) follow the rules of ce_course.softmax without
+        # a warning, whatever np.errstate the caller set.
+        with np.errstate(all="ignore"):
+            _ce_rows_quiet(lo, up)
+
+    def _ce_rows_quiet(lo: int, up: int) -> None:
         _ce_rows(
             z2[lo:up],
             None if labels is None else labels[lo:up],
@@ -211,6 +225,8 @@ def _softmax_ce(
     if need_loss:
         if reduction == "mean":
             loss = loss_rows.mean()
+            if not np.isfinite(loss) and np.isfinite(loss_rows).all():  # the sum overflowed
+                loss = (loss_rows / N).sum()
         elif reduction == "sum":
             loss = loss_rows.sum()
         else:
@@ -261,6 +277,7 @@ def _ce_rows(
     m = np.empty(n, dtype=z.dtype)
     top = np.empty(n, dtype=z.dtype)
     rest = np.empty(n, dtype=z.dtype)
+    shift = np.zeros(n, dtype=z.dtype)  # the shift c of each row
     for lo in range(0, n, step):
         up = min(lo + step, n)
         zb, r = z[lo:up], rows[: up - lo]
@@ -278,8 +295,9 @@ def _ce_rows(
         if direct:
             np.exp(zb, out=eb)
         else:
-            with np.errstate(over="ignore"):  # -inf in a row wider than the float range
-                np.subtract(zb, _shifts(mb, hi, is_complex)[:, np.newaxis], out=eb)
+            cb = _shifts(zb, mb, hi, is_complex)
+            shift[lo:up] = cb
+            np.subtract(zb, cb[:, np.newaxis], out=eb)  # -inf only in a row wider than the range
             np.exp(eb, out=eb)
         tb = eb[r, ib]  # exp(m - c): exactly 1 in every finite row shifted by its max
         eb[r, ib] = 0
@@ -287,55 +305,53 @@ def _ce_rows(
         top[lo:up] = tb
         if grad_out is not None:
             # 0/0 and inf * 0 only in rows with inf or nan, never when `direct` (s >= 1)
-            with np.errstate(divide="ignore", invalid="ignore") if not direct else nullcontext():
-                q = scale / (tb + rb)
-                eb *= q[:, np.newaxis]
-                eb[r, ib] = tb * q  # buf now holds scale * P
+            q = scale / (tb + rb)
+            eb *= q[:, np.newaxis]
+            eb[r, ib] = tb * q  # buf now holds scale * P
 
     finite = np.isfinite(m)
     all_finite = bool(finite.all())
     if not all_finite:
-        m = np.where(finite, m, 0).astype(z.dtype, copy=False)
+        # Rows whose maximum is inf or nan were shifted by their largest finite entry (or 0):
+        # their log-sum-exp is that shift plus log(s).
+        m = np.where(finite, m, shift).astype(z.dtype, copy=False)
     s = top + rest
     # t = sum_{k != k*} exp(z_k - m): log(sum_k exp(z_k - m)) = log1p(t) keeps a tiny loss (a
     # confidently classified row) to full relative accuracy. Dividing by top = 1 is exact.
-    with np.errstate(divide="ignore", invalid="ignore"):  # top = 0 only in an all -inf row
-        t = rest / top
+    t = rest / top  # top = 0 only in an all -inf row
     log_s = np.log1p(t)
     if not all_finite:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_s = np.where(finite, log_s, np.log(s))
+        log_s = np.where(finite, log_s, np.log(s))
 
     # Probability targets and label smoothing also need sum_k y_k (z_k - m), from the shifted
     # logits: a temporary, as these paths are not the fast one.
     # Overflow to -inf can only happen in a row spanning more than the float range (then exp -> 0).
     shifted_dot = None
     if loss_out is not None and (probs is not None or eps_ls):
-        with np.errstate(over="ignore"):
-            zm = np.subtract(z, m[:, np.newaxis])
-            if probs is not None:
-                shifted_dot = np.einsum("nc,nc->n", probs, zm)  # sum_k y_k (z_k - m) <= 0
-                undefined = np.isnan(shifted_dot)  # 0 * (-inf): a masked class with y_k = 0
-                if undefined.any():
-                    pu = probs[undefined]
-                    shifted_dot[undefined] = np.einsum(
-                        "nc,nc->n", pu, np.where(pu > 0, zm[undefined], 0)
-                    )
-            else:
-                shifted_dot = zm.sum(axis=1)  # sum_k (z_k - m) <= 0, for the uniform part
+        zm = np.subtract(z, m[:, np.newaxis])
+        if probs is not None:
+            shifted_dot = np.einsum("nc,nc->n", probs, zm)  # sum_k y_k (z_k - m) <= 0
+            undefined = np.isnan(shifted_dot)  # 0 * (-inf): a masked class with y_k = 0
+            if undefined.any():
+                pu = probs[undefined]
+                shifted_dot[undefined] = np.einsum(
+                    "nc,nc->n", pu, np.where(pu > 0, zm[undefined], 0)
+                )
+        else:
+            zm /= C  # before the sum, which could otherwise overflow near the float range
+            shifted_dot = zm.sum(axis=1)  # sum_k (z_k - m) / C <= 0, for the uniform part
         del zm
 
     if loss_out is not None:
-        with np.errstate(invalid="ignore", over="ignore"):
-            if probs is not None:
-                loss_out[...] = log_s * probs.sum(axis=1) - shifted_dot
+        if probs is not None:
+            loss_out[...] = log_s * probs.sum(axis=1) - shifted_dot
+        else:
+            nll = (m - z[rows, labels]) + log_s
+            if eps_ls:
+                uniform = log_s - shifted_dot
+                loss_out[...] = (1 - eps_ls) * nll + eps_ls * uniform
             else:
-                nll = (m - z[rows, labels]) + log_s
-                if eps_ls:
-                    uniform = log_s - shifted_dot / C
-                    loss_out[...] = (1 - eps_ls) * nll + eps_ls * uniform
-                else:
-                    loss_out[...] = nll
+                loss_out[...] = nll
 
     if grad_out is not None:
         if probs is not None:
@@ -357,9 +373,11 @@ def _ce_rows(
             buf[r, j] = scale * ((1 - y_top) - rest[r] / s[r])
 
 
-def _shifts(m: np.ndarray, hi: float, is_complex: bool) -> np.ndarray:
-    """Each row's shift: its maximum ``m``, or 0 where ``0 <= m <= hi`` or ``m`` is not finite."""
-    m = np.where(np.isfinite(m), m, 0).astype(m.dtype, copy=False)
+def _shifts(z: np.ndarray, m: np.ndarray, hi: float, is_complex: bool) -> np.ndarray:
+    """Each row's shift: its maximum ``m``, 0 where ``0 <= m <= hi``, and where ``m`` is not finite
+    the row's largest finite entry (0 if it has none), as in :mod:`ce_course.softmax`."""
+    m, _ = _finite_shift(z, m[:, np.newaxis])
+    m = m[:, 0]
     if is_complex:
         return m
     return np.where((m >= 0) & (m <= hi), 0, m).astype(m.dtype, copy=False)
@@ -604,10 +622,11 @@ def cross_entropy_from_probs(
     single = p.ndim == 1
     p2 = p[np.newaxis] if single else p
     clipped = np.clip(p2, eps, 1 - eps)
-    if labels is not None:
-        rows = -np.log(clipped[np.arange(p2.shape[0]), labels.reshape(-1)])
-    else:
-        rows = -np.sum(tprobs.reshape(p2.shape) * np.log(clipped), axis=1)
+    with np.errstate(all="ignore"):  # a subnormal target times a log underflows to 0: fine
+        if labels is not None:
+            rows = -np.log(clipped[np.arange(p2.shape[0]), labels.reshape(-1)])
+        else:
+            rows = -np.sum(tprobs.reshape(p2.shape) * np.log(clipped), axis=1)
     if reduction == "mean":
         return rows.mean()
     if reduction == "sum":
