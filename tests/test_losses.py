@@ -459,8 +459,9 @@ def test_special_rows_in_a_large_threaded_batch(dtype, rng):
     loss, grad = strict(softmax_cross_entropy, z, y, reduction="none")
     rest = np.setdiff1d(np.arange(N), where)
     ref_loss, ref_grad = softmax_cross_entropy(z[rest[:1000]], y[rest[:1000]], reduction="none")
-    np.testing.assert_array_equal(loss[rest[:1000]], ref_loss)
-    np.testing.assert_array_equal(grad[rest[:1000]], ref_grad)
+    eps = np.finfo(dtype).eps  # the small batch shifts by the maximum, the large one need not
+    np.testing.assert_allclose(loss[rest[:1000]], ref_loss, rtol=8 * eps)
+    np.testing.assert_allclose(grad[rest[:1000]], ref_grad, rtol=8 * eps, atol=4 * eps / N)
     assert np.isfinite(loss[rest]).all() and np.isfinite(grad[rest]).all()
     p = softmax(specials).astype(np.float64)
     with np.errstate(all="ignore"):
