@@ -23,22 +23,30 @@ al. 2025). When a whole row of logits fits in the memory budget the two passes f
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import numbers
+import os
+import threading
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _linear_ce_kernel as _kernel
 from ._validation import as_float_array, check_class_indices, fmt_value
-from .losses import Reduction, _check_options
+from .losses import Reduction, _check_options, _thread_pool
 
 __all__ = ["linear_cross_entropy", "plan_blocks"]
 
-# The default memory budget of the blocks: 1/32 of the (N, V) logits, kept within these bounds.
-_BUDGET_FRACTION = 32
+# The default memory budget of the blocks: 1/24 of the (N, V) logits, kept within these bounds.
+_BUDGET_FRACTION = 24
 _MIN_BUDGET = 1 << 20
 _MAX_BUDGET = 64 << 20
 # A vocabulary block narrower than this makes the matrix products inefficient: take fewer rows.
 _MIN_BLOCK = 256
+# Threads are used for at least this many multiply-adds (N * D * V) each.
+_MIN_WORK_PER_THREAD = 1 << 28
 
 
 def plan_blocks(
@@ -49,6 +57,7 @@ def plan_blocks(
     *,
     block_size: int | None = None,
     memory_budget: int | None = None,
+    threads: int = 1,
 ) -> tuple[int, int, int]:
     """Rows per chunk, vocabulary block width and the budget :func:`linear_cross_entropy` uses.
 
@@ -61,13 +70,17 @@ def plan_blocks(
     block_size : int, optional
         A fixed vocabulary block width; by default chosen from the budget.
     memory_budget : int, optional
-        Bytes for the working arrays: the block of logits ``(R, B)`` and one ``(R, D)`` product.
-        By default ``N * V * itemsize / 32``, clipped to [1 MiB, 64 MiB].
+        Bytes for the working arrays of all threads together: per thread, one block of logits
+        ``(R, B)`` and one ``(R, D)`` product. By default ``N * V * itemsize / 24``, clipped to
+        [1 MiB, 64 MiB].
+    threads : int, default 1
+        Threads sharing the budget, each working on its own part of the vocabulary.
 
     Returns
     -------
     rows : int
-        Rows ``R`` handled together (all ``N`` unless the budget forbids it).
+        Rows ``R`` handled together: all ``N`` unless the budget forbids a block of at least 256
+        classes, else ``N`` split into equal chunks.
     block : int
         Vocabulary block width ``B`` (``V`` when one block holds every class).
     budget : int
@@ -76,8 +89,10 @@ def plan_blocks(
     Examples
     --------
     >>> from ce_course.linear_ce import plan_blocks
-    >>> plan_blocks(2048, 512, 32768, 4)  # 8 MiB: 2048 rows x 512 classes + a (2048, 512) product
-    (2048, 512, 8388608)
+    >>> plan_blocks(4096, 256, 50257, 4)  # 1/24 of 786 MiB: 4096 x 1838 logits, a (4096, 256) product
+    (4096, 1838, 34308778)
+    >>> plan_blocks(4096, 256, 50257, 4, threads=2)  # the same budget for two threads
+    (4096, 791, 34308778)
     >>> plan_blocks(64, 32, 1000, 8)  # small: one block holds every class
     (64, 1000, 1048576)
     """
@@ -86,13 +101,16 @@ def plan_blocks(
         budget = int(min(_MAX_BUDGET, max(_MIN_BUDGET, budget)))
     else:
         budget = int(memory_budget)
+    per_thread = budget // max(1, threads)
     want = V if block_size is None else min(int(block_size), V)
     floor = min(want, _MIN_BLOCK) if block_size is None else want
-    # All N rows if the block can still be at least `floor` classes wide, else fewer rows.
-    per_row = (D + floor) * itemsize
-    rows = int(max(1, min(N, budget // per_row)))
+    # All N rows if the block can still be at least `floor` classes wide, else equal chunks.
+    rows = int(max(1, min(N, per_thread // ((D + floor) * itemsize))))
+    if 0 < rows < N:
+        chunks = -(-N // rows)
+        rows = -(-N // chunks)
     if block_size is None:
-        block = int(max(floor, (budget - rows * D * itemsize) // (rows * itemsize)))
+        block = int(max(floor, (per_thread - rows * D * itemsize) // (max(rows, 1) * itemsize)))
         block = min(block, V)
     else:
         block = want
@@ -271,43 +289,59 @@ def linear_cross_entropy(
     W = np.asarray(W, dtype=dtype)
     if b is not None:
         b = np.ascontiguousarray(b, dtype=dtype)
-    rows_per_chunk, B, _ = plan_blocks(
-        N, D, V, dtype.itemsize, block_size=block_size, memory_budget=memory_budget
+    threads = _threads_for(N, D, V)
+    R, B, _ = plan_blocks(
+        N,
+        D,
+        V,
+        dtype.itemsize,
+        block_size=block_size,
+        memory_budget=memory_budget,
+        threads=threads,
     )
+    if B >= V or threads == 1:
+        threads = 1  # one block of classes: the fused pass, one thread
+        R, B, _ = plan_blocks(
+            N, D, V, dtype.itemsize, block_size=block_size, memory_budget=memory_budget
+        )
+    R = max(1, min(R, N))
     scale = 1.0 / N if reduction == "mean" else 1.0
-
-    loss_rows = np.empty(N, dtype=dtype)
-    # dH is written by the first block's product; with skipping, dropped rows must start at 0.
-    dH = np.empty((N, D), dtype=dtype) if skip_threshold is None else np.zeros((N, D), dtype)
-    dWT = np.zeros((V, D), dtype=dtype)  # dW transposed: a block of classes is a block of rows
-    db = np.zeros(V, dtype=dtype) if b is not None else None
-    R = max(1, min(rows_per_chunk, N))
-    buf = np.empty((R, B), dtype=dtype)
-    prod = np.empty((R, D), dtype=dtype) if V > B else None
-    prod_w = np.empty((B, D), dtype=dtype) if N > R else None
     thr = None if skip_threshold is None else dtype.type(skip_threshold * scale)
 
+    loss_rows = np.empty(N, dtype=dtype)
+    # dH: written by the first block's product, unless threads share it or rows are skipped.
+    zero_dH = threads > 1 or skip_threshold is not None
+    dH = np.zeros((N, D), dtype=dtype) if zero_dH else np.empty((N, D), dtype=dtype)
+    dWT = np.zeros((V, D), dtype=dtype)  # dW transposed: a block of classes is a block of rows
+    db = np.zeros(V, dtype=dtype) if b is not None else None
+    w_mean = W.sum(axis=1) / V if eps_ls else None
+
     with np.errstate(all="ignore"):  # finite input gives no warning; overflowing logits give nan
-        for r0 in range(0, N, R):
-            r1 = min(N, r0 + R)
-            _rows_chunk(
-                H[r0:r1],
-                W,
-                b,
-                labels[r0:r1],
-                eps_ls,
-                scale,
-                B,
-                buf,
-                prod,
-                prod_w,
-                thr,
-                first=r0 == 0,
-                loss_out=loss_rows[r0:r1],
-                dH_out=dH[r0:r1],
-                dWT=dWT,
-                db=db,
-            )
+        if B >= V:
+            buf = np.empty((R, V), dtype=dtype)
+            prod_w = np.empty((V, D), dtype=dtype) if N > R else None
+            for r0 in range(0, N, R):
+                r1 = min(N, r0 + R)
+                Hr = H[r0:r1]
+                _kernel.fused_chunk(
+                    Hr,
+                    W,
+                    b,
+                    labels[r0:r1],
+                    eps_ls,
+                    scale,
+                    buf,
+                    None if r0 == 0 else prod_w,
+                    loss_rows[r0:r1],
+                    dH[r0:r1],
+                    dWT,
+                    db,
+                    thr,
+                    _zbar(Hr, w_mean, b),
+                )
+        else:
+            _blocked(H, W, b, labels, eps_ls, scale, R, B, threads, thr, w_mean,
+                     loss_rows, dH, dWT, db)  # fmt: skip
         if eps_ls and N:
             # The uniform part of the smoothed target, -s * eps / V in every entry of G.
             u = dtype.type(scale * eps_ls / V)
@@ -328,120 +362,91 @@ def linear_cross_entropy(
     return loss, grads
 
 
-def _rows_chunk(
-    Hr: np.ndarray,
-    W: np.ndarray,
-    b: np.ndarray | None,
-    tr: np.ndarray,
-    eps_ls: float,
-    scale: float,
-    B: int,
-    buf: np.ndarray,
-    prod: np.ndarray | None,
-    prod_w: np.ndarray | None,
-    thr: np.generic | None,
-    *,
-    first: bool,
-    loss_out: np.ndarray,
-    dH_out: np.ndarray,
-    dWT: np.ndarray,
-    db: np.ndarray | None,
-) -> None:
-    """Loss and gradient contributions of the rows ``Hr`` (R, D): forward, then backward."""
-    R = Hr.shape[0]
+def _zbar(Hr: np.ndarray, w_mean: np.ndarray | None, b: np.ndarray | None):
+    """The mean logit of each row, ``h W 1 / V + mean(b)`` (only with label smoothing)."""
+    if w_mean is None:
+        return None
+    zbar = Hr @ w_mean
+    if b is not None:
+        zbar += b.mean()
+    return zbar
+
+
+def _threads_for(N: int, D: int, V: int) -> int:
+    """Threads for the blocked passes: one per CPU (at most 4) for a large enough problem whose
+    OpenBLAS can be held to one thread per call; else 1."""
+    if N * D * V < _MIN_WORK_PER_THREAD * 2 or not _kernel.blas_is_controllable():
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus, N * D * V // _MIN_WORK_PER_THREAD))
+
+
+def _blocked(H, W, b, labels, eps_ls, scale, R, B, threads, thr, w_mean, loss_rows, dH, dWT, db):
+    """Forward and backward passes over vocabulary blocks, rows ``R`` at a time; with several
+    threads each takes a contiguous part of the blocks (its own buffers) and shares ``dH``."""
+    N, D = H.shape
     V = W.shape[1]
-    dtype = Hr.dtype
-    rows = np.arange(R)
-    m = np.full(R, -np.inf, dtype=dtype)  # running maximum
-    t = np.zeros(R, dtype=dtype)  # sum of exp(z - m) over the classes seen, but the arg max
-    amax = np.zeros(R, dtype=np.intp)
-    zt = np.empty(R, dtype=dtype)  # the target's logit
+    dtype = H.dtype
     blocks = [(j, min(V, j + B)) for j in range(0, V, B)]
-    fused = len(blocks) == 1
+    threads = min(threads, len(blocks))
+    cuts = [len(blocks) * k // threads for k in range(threads + 1)]
+    parts = [blocks[cuts[k] : cuts[k + 1]] for k in range(threads)]
+    bufs = [np.empty((R, B), dtype=dtype) for _ in range(threads)]
+    prods = [np.empty((R, D), dtype=dtype) for _ in range(threads)]
+    prod_ws = [np.empty((B, D), dtype=dtype) for _ in range(threads)] if N > R else None
+    lock = threading.Lock() if threads > 1 else None
 
-    def logits(j0: int, j1: int) -> np.ndarray:
-        Z = buf[:R, : j1 - j0]
-        np.matmul(Hr, W[:, j0:j1], out=Z)
-        if b is not None:
-            Z += b[j0:j1]
-        return Z
+    def run(tasks):
+        """Run the callables, the first in this thread, the others in the pool."""
+        if len(tasks) == 1:
+            return [tasks[0]()]
+        pool = _thread_pool()
+        ctx = contextvars.copy_context
+        futures = [pool.submit(ctx().run, task) for task in tasks[1:]]
+        return [tasks[0](), *(future.result() for future in futures)]
 
-    # Forward: online log-sum-exp.
-    for j0, j1 in blocks:
-        Z = logits(j0, j1)
-        ib = Z.argmax(axis=1)
-        mb = Z[rows, ib]
-        inb = (tr >= j0) & (tr < j1)
-        zt[inb] = Z[rows[inb], tr[inb] - j0]
-        new = mb > m
-        m_new = np.where(new, mb, m)
-        np.subtract(Z, m_new[:, np.newaxis], out=Z)
-        np.exp(Z, out=Z)
-        if fused:
-            top = Z[rows, ib]  # exactly 1
-        Z[rows[new], ib[new]] = 0
-        bs = Z.sum(axis=1)
-        alpha = np.exp(m - m_new)
-        t = np.where(new, (1 + t) * alpha + bs, t + bs)
-        amax = np.where(new, ib + j0, amax)
-        m = m_new
-    log_s = np.log1p(t)
-    nll = m - zt
-    if eps_ls:
-        zbar = Hr @ (W.sum(axis=1) / V)
-        if b is not None:
-            zbar += b.mean()
-        loss_out[...] = (1 - eps_ls) * nll + eps_ls * (m - zbar) + log_s
-    else:
-        loss_out[...] = nll + log_s
-
-    # Backward: G = s (P - (1 - eps) Y) block by block; the uniform part is added by the caller.
-    # Where the target is the arg max and p > 1/2, p - 1 = -t / (1 + t) without cancellation.
-    sure = (tr == amax) & (t < 1)
-    g_sure = (scale * (eps_ls - t / (1 + t))).astype(dtype)
-    q = (scale / (1 + t)).astype(dtype)  # s * p = q * exp(z - m)
-    for bi, (j0, j1) in enumerate(blocks):
-        if fused:
-            Z = buf[:R, : j1 - j0]
-            Z[rows, amax] = top
-            Z *= q[:, np.newaxis]
-        else:
-            Z = logits(j0, j1)
-            np.subtract(Z, m[:, np.newaxis], out=Z)
-            np.exp(Z, out=Z)
-            Z *= q[:, np.newaxis]
-        inb = (tr >= j0) & (tr < j1)
-        ri, ci = rows[inb], tr[inb] - j0
-        Z[ri, ci] -= dtype.type(scale * (1 - eps_ls))
-        s_in = inb & sure
-        Z[rows[s_in], tr[s_in] - j0] = g_sure[s_in]
-        Wb = W[:, j0:j1]
-        keep = None
-        if thr is not None:
-            keep = inb | (Z.max(axis=1) >= thr)
-            if keep.all():
-                keep = None
-            else:
-                Z[~keep] = 0
-        if keep is None or keep.mean() >= 0.5:
-            Zk, Hk, out_rows = Z, Hr, None
-        else:
-            out_rows = np.flatnonzero(keep)
-            Zk, Hk = Z[out_rows], Hr[out_rows]
-        # dH += G W_B^T
-        if out_rows is not None:
-            dH_out[out_rows] = (0 if bi == 0 else dH_out[out_rows]) + Zk @ Wb.T
-        elif bi == 0:
-            np.matmul(Zk, Wb.T, out=dH_out)
-        else:
-            np.matmul(Zk, Wb.T, out=prod[:R])
-            dH_out += prod[:R]
-        # dW[:, B] += H^T G, stored transposed
-        if first:
-            np.matmul(Zk.T, Hk, out=dWT[j0:j1])
-        else:
-            pw = prod_w[: j1 - j0]
-            np.matmul(Zk.T, Hk, out=pw)
-            dWT[j0:j1] += pw
-        if db is not None:
-            db[j0:j1] += Zk.sum(axis=0)
+    blas = _kernel.single_threaded_blas() if threads > 1 else contextlib.nullcontext()
+    with blas:
+        for r0 in range(0, N, R):
+            r1 = min(N, r0 + R)
+            Hr, tr = H[r0:r1], labels[r0:r1]
+            states = run(
+                [
+                    functools.partial(_kernel.forward_part, Hr, W, b, tr, part, bufs[k])
+                    for k, part in enumerate(parts)
+                ]
+            )
+            m, t, amax, zt = _kernel.merge_parts(states)
+            q, sure, g_sure = _kernel.finish_forward(
+                m, t, amax, zt, tr, eps_ls, scale, loss_rows[r0:r1], _zbar(Hr, w_mean, b)
+            )
+            y_weight = scale * (1 - eps_ls)
+            run(
+                [
+                    functools.partial(
+                        _kernel.backward_part,
+                        Hr,
+                        W,
+                        b,
+                        tr,
+                        m,
+                        q,
+                        sure,
+                        g_sure,
+                        y_weight,
+                        part,
+                        bufs[k],
+                        prods[k],
+                        None if r0 == 0 else prod_ws[k],
+                        dH[r0:r1],
+                        lock,
+                        dWT,
+                        db,
+                        thr,
+                    )
+                    for k, part in enumerate(parts)
+                ]
+            )

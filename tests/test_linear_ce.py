@@ -108,6 +108,33 @@ def test_row_chunks_from_a_small_budget(rng):
     assert_close(got, textbook(H, W, y, bias=b))
 
 
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+def test_threads_split_the_vocabulary_and_agree(rng, monkeypatch, bias, label_smoothing):
+    """Several threads, each with a part of the vocabulary (merged online log-sum-exp states),
+    and rows in chunks: the same values as one thread, OpenBLAS's thread count restored."""
+    from ce_course import _linear_ce_kernel as kernel
+    from ce_course import linear_ce
+
+    H, W, y, b = problem(rng, 96, 8, 1100, bias=bias)
+    kw = {"bias": b, "label_smoothing": label_smoothing}
+    one = linear_cross_entropy(H, W, y, **kw)
+    monkeypatch.setattr(linear_ce, "_MIN_WORK_PER_THREAD", 1)
+    monkeypatch.setattr(linear_ce.os, "sched_getaffinity", lambda pid: set(range(3)), raising=False)
+    blas = kernel._openblas()
+    before = blas[0]() if blas else None
+    for budget in (None, 60_000):  # all rows at once; rows in chunks
+        assert linear_ce._threads_for(96, 8, 1100) == (3 if blas else 1)
+        got = linear_cross_entropy(H, W, y, memory_budget=budget, **kw)
+        assert_close(got, one, rtol=1e-12, atol=1e-14)
+        assert_close(got, textbook(H, W, y, **kw))
+    if blas:
+        assert blas[0]() == before
+    # A threshold with threads: exact when 0
+    got = linear_cross_entropy(H, W, y, skip_threshold=0.0, **kw)
+    assert_close(got, one, rtol=1e-12, atol=1e-14)
+
+
 def test_plan_blocks_respects_the_budget():
     for N, D, V, item in [(2048, 512, 32768, 4), (4096, 256, 50257, 4), (100, 10, 50, 8)]:
         rows, block, budget = plan_blocks(N, D, V, item)
