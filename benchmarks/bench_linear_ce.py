@@ -22,9 +22,12 @@ stays allocated:
 
 * ``tracemalloc``: for ours only, the peak of NumPy's traced allocations during the call minus the
   returned gradients (``N*D + D*V`` floats);
-* ``RSS``: for every contender, the growth of the process's peak resident set size
-  (``ru_maxrss``) over the call, minus the returned gradients; this is the one measure that applies
-  to PyTorch's CPU allocator (which has no peak-memory counter of its own on the CPU).
+* ``RSS``: for every contender, the largest growth of the process's resident set size over the
+  call (``/proc/self/statm``, sampled every millisecond by a thread), minus the returned
+  gradients; this is the one measure that applies to PyTorch too, whose CPU allocator has no
+  peak-memory counter. The child runs with ``MALLOC_MMAP_THRESHOLD_=131072``, so that glibc maps
+  every large block afresh and hands it back when it is freed: the resident size then follows what
+  is allocated.
 
 Both are compared with one ``(N, V)`` float32 logits array; the target is at most 1/16 of it.
 
@@ -44,6 +47,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -51,7 +55,7 @@ import numpy as np
 from _machine import BusyMeter  # benchmarks/_machine.py, next to this script
 
 from ce_course import linear_cross_entropy
-from ce_course.linear_ce import plan_blocks
+from ce_course.linear_ce import _threads_for, plan_blocks
 
 try:
     import torch
@@ -102,8 +106,35 @@ def contender(name: str, H: np.ndarray, W: np.ndarray, y: np.ndarray) -> Callabl
     return run_torch
 
 
-def peak_rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
+def rss_bytes() -> int:
+    """Resident set size of this process now (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * resource.getpagesize()
+    except OSError:
+        return 0
+
+
+class RssPeak:
+    """Largest resident set size seen by a thread sampling it every millisecond."""
+
+    def __init__(self) -> None:
+        self.peak = rss_bytes()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.001):
+            self.peak = max(self.peak, rss_bytes())
+
+    def __enter__(self) -> RssPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_bytes())
 
 
 def measure_memory_child(name: str, N: int, D: int, V: int) -> dict:
@@ -117,27 +148,28 @@ def measure_memory_child(name: str, N: int, D: int, V: int) -> dict:
     H, W, y = make_inputs(N, D, V)
     f = contender(name, H, W, y)
     returned = (N * D + D * V) * 4
-    before = peak_rss_bytes()
+    result = {"tracemalloc": None}
+    before = rss_bytes()  # the first call: nothing freed earlier can be reused
+    with RssPeak() as rss:
+        out = f()
+    result["rss"] = rss.peak - before - returned
+    del out
     if name == "ours":
         tracemalloc.start()
         out = f()
         _, traced_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         del out
-        # RSS of a second call, without tracemalloc's bookkeeping
-        before = peak_rss_bytes()
-        out = f()
-        rss = peak_rss_bytes() - before
-        return {"tracemalloc": traced_peak - returned, "rss": rss - returned}
-    out = f()
-    rss = peak_rss_bytes() - before
-    del out
-    return {"tracemalloc": None, "rss": rss - returned}
+        result["tracemalloc"] = traced_peak - returned
+    return result
 
 
 def measure_memory(name: str, N: int, D: int, V: int) -> dict:
     cmd = [sys.executable, __file__, "--memory-child", name, str(N), str(D), str(V)]
-    res = subprocess.run(cmd, capture_output=True, text=True, check=True, env=os.environ.copy())
+    # A fixed mmap threshold: glibc then maps every large block afresh and unmaps it when freed,
+    # so that the resident size follows what is allocated (its adaptive threshold would not).
+    env = os.environ | {"MALLOC_MMAP_THRESHOLD_": str(1 << 17)}
+    res = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
@@ -200,11 +232,12 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = []
     for N, D, V in shapes:
         logits = N * V * 4
-        rows, block, budget = plan_blocks(N, D, V, 4)
+        threads = _threads_for(N, D, V)
+        rows, block, budget = plan_blocks(N, D, V, 4, threads=threads)
         print(
             f"\n(N, D, V) = ({N}, {D}, {V}) float32: one (N, V) logits array = "
-            f"{logits / 2**20:.0f} MiB, 1/16 of it = {logits / 16 / 2**20:.1f} MiB; ours: blocks "
-            f"of {rows} rows x {block} classes, budget {budget / 2**20:.1f} MiB"
+            f"{logits / 2**20:.0f} MiB, 1/16 of it = {logits / 16 / 2**20:.1f} MiB; ours: {threads} "
+            f"thread(s), blocks of {rows} rows x {block} classes, budget {budget / 2**20:.1f} MiB"
         )
         H, W, y = make_inputs(N, D, V)
         funcs = {name: contender(name, H, W, y) for name in names}

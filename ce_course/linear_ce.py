@@ -71,7 +71,8 @@ def plan_blocks(
         A fixed vocabulary block width; by default chosen from the budget.
     memory_budget : int, optional
         Bytes for the working arrays of all threads together: per thread, one block of logits
-        ``(R, B)`` and one ``(R, D)`` product. By default ``N * V * itemsize / 24``, clipped to
+        ``(R, B)``, one ``(R, D)`` product and, when the rows come in chunks, one ``(B, D)``
+        product. By default ``N * V * itemsize / 24``, clipped to
         [1 MiB, 64 MiB].
     threads : int, default 1
         Threads sharing the budget, each working on its own part of the vocabulary.
@@ -110,7 +111,9 @@ def plan_blocks(
         chunks = -(-N // rows)
         rows = -(-N // chunks)
     if block_size is None:
-        block = int(max(floor, (per_thread - rows * D * itemsize) // (max(rows, 1) * itemsize)))
+        # Rows in chunks also need a (B, D) product to add each chunk's H^T G into dW.
+        per_class = (rows + (D if rows < N else 0)) * itemsize
+        block = int(max(floor, (per_thread - rows * D * itemsize) // max(per_class, 1)))
         block = min(block, V)
     else:
         block = want
