@@ -158,15 +158,17 @@ def linear_cross_entropy(
         Width ``B`` of a vocabulary block. By default chosen with :func:`plan_blocks` from the
         shapes and ``memory_budget``.
     memory_budget : int, optional
-        Bytes allowed for the working arrays (one ``(R, B)`` block of logits and one ``(R, D)``
-        product); by default 1/32 of the logits' size, within [1 MiB, 64 MiB]. When ``N`` rows do
-        not fit with a block of at least 256 classes, rows are taken ``R < N`` at a time.
+        Bytes allowed for the working arrays of all threads (per thread one ``(R, B)`` block of
+        logits and one ``(R, D)`` product, see :func:`plan_blocks`); by default 1/24 of the
+        logits' size, within [1 MiB, 64 MiB]. When ``N`` rows do not fit with a block of at least
+        256 classes, rows are taken ``R < N`` at a time.
     skip_threshold : float, optional
         Off (exact) by default. If set, a row of a block whose probabilities are all below it,
         and which does not hold the row's target, is left out of the gradient products of that
         block, as Cut Cross-Entropy does (it suggests ``eps / 32`` of the dtype). Each dropped
         probability is below the threshold, so a row's gradient loses at most ``V`` times it
-        in total. The loss is always exact.
+        in total. The loss is always exact. The kept rows are gathered into a copy, which may
+        need as much memory again as the block.
 
     Returns
     -------
@@ -215,7 +217,16 @@ def linear_cross_entropy(
     so a confidently classified row keeps a tiny loss to full relative accuracy; and where the
     target is the arg max with :math:`t_i < 1`, :math:`p - 1` is formed as :math:`-t/(1+t)` to
     avoid cancellation. float32 input is computed in float32 throughout. Memory: besides the
-    returned gradients, one block of logits, one ``(R, D)`` product and O(N + D) vectors.
+    returned gradients, one block of logits, one ``(R, D)`` product and O(N + D) vectors per
+    thread.
+
+    Threads: a problem of at least :math:`2^{29}` multiply-adds (``N * D * V``) is split among
+    the CPUs (at most 4), each thread taking a contiguous part of the vocabulary; their
+    forward states are merged like two blocks (the part with the larger maximum keeps its
+    :math:`t`, the other adds its whole rescaled sum), and they add into one dH under a lock.
+    Meanwhile OpenBLAS is held to one thread per call, process-wide, and restored afterwards
+    (its own threads synchronise at every one of the many block products, which costs badly
+    on a busy machine). Call it from one thread at a time.
 
     Examples
     --------
