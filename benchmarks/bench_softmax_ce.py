@@ -173,6 +173,9 @@ def check_agreement(z: np.ndarray, y: np.ndarray, zt: object, yt: object) -> flo
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short run (fewer repeats)")
+    parser.add_argument(
+        "--shapes", help="only these shapes, e.g. 64x10,512x1000 (default: all of SHAPES)"
+    )
     args = parser.parse_args(argv)
     budget, min_rounds, max_rounds = (0.3, 3, 20) if args.quick else (3.0, 7, 200)
 
@@ -211,7 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     ratios: dict[tuple[tuple[int, int], type], float] = {}
     bests: dict[tuple[tuple[int, int], type], dict[str, float]] = {}
     spreads: dict[tuple[tuple[int, int], type], list[float]] = {}
-    for shape in SHAPES:
+    shapes = SHAPES
+    if args.shapes:
+        shapes = [tuple(int(v) for v in item.split("x")) for item in args.shapes.split(",")]
+    for shape in shapes:
         N, C = shape
         for dtype in DTYPES:
             z = (2 * rng.standard_normal(shape)).astype(dtype)

@@ -47,7 +47,7 @@ __all__ = [
 Reduction = Literal["mean", "sum", "none"]
 _REDUCTIONS = ("mean", "sum", "none")
 # A batch of at least this many logits per thread is split among threads (at most _MAX_THREADS).
-_MIN_LOGITS_PER_THREAD = 1 << 17
+_MIN_LOGITS_PER_THREAD = 1 << 18
 _MAX_THREADS = 8
 # Rows are processed in blocks of about this many bytes, which stay in the cache between passes.
 _BLOCK_BYTES = 1 << 20
