@@ -259,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\nTargets (float32; the verdict uses the medians, the best times are for reference):")
     for shape, dtype, limit in TARGETS:
         if (shape, dtype) not in ratios:
-            print(f"  {shape} {np.dtype(dtype).name}: no verdict (PyTorch not installed)")
+            why = "not measured in this run" if torch is not None else "PyTorch not installed"
+            print(f"  {shape} {np.dtype(dtype).name}: no verdict ({why})")
             continue
         ratio, best = ratios[(shape, dtype)], bests[(shape, dtype)]
         met = ratio <= limit
