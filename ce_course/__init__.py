@@ -1,6 +1,6 @@
 """ce_course: reference implementations for the softmax cross-entropy course.
 
-Numerics (:mod:`ce_course.softmax`, :mod:`ce_course.losses`), the gradient checker
+Numerics (:mod:`ce_course.softmax`, :mod:`ce_course.losses`, :mod:`ce_course.linear_ce`), the gradient checker
 (:mod:`ce_course.gradcheck`), the models and data of chapters 8 and 9 (:mod:`ce_course.models`,
 :mod:`ce_course.data`). The autograder lives in :mod:`ce_course.grading` and is not imported here:
 nothing numeric depends on it.
@@ -14,6 +14,7 @@ from .gradcheck import (
     numerical_gradient,
     relative_error,
 )
+from .linear_ce import linear_cross_entropy
 from .losses import (
     cross_entropy,
     cross_entropy_from_probs,
@@ -48,6 +49,7 @@ __all__ = [
     "cross_entropy",
     "cross_entropy_from_probs",
     "cross_entropy_grad",
+    "linear_cross_entropy",
     "linear_softmax_loss",
     "linear_softmax_loss_naive",
     "log_softmax",

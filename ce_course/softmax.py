@@ -1,4 +1,4 @@
-"""Softmax, log-softmax and log-sum-exp, stable for every finite input.
+"""Softmax, log-softmax and log-sum-exp, stable for every finite input, quiet on every other.
 
 Stability contract
 ------------------
@@ -15,10 +15,30 @@ is taken with ``log1p(t)``. That keeps the tiny log-probabilities of a confident
 For finite logits: no overflow, no ``nan``, ``log_softmax`` never ``-inf``, except in a row whose
 spread exceeds the largest float (``max - min > 1.8e308`` in float64, ``3.4e38`` in float32): there
 the true log-probability itself is below the float range and rounds to ``-inf``, without a
-warning. Non-finite logits follow IEEE rules: a ``-inf`` logit gets probability exactly ``0``
-(useful for masking) and log-probability ``-inf``; a row that is all ``-inf`` has
-``logsumexp = -inf`` and ``nan`` probabilities (0/0); a ``+inf`` logit gives ``logsumexp = +inf``
-and ``nan`` where the ``+inf`` entries are; ``nan`` propagates.
+warning.
+
+Non-finite logits. Where a row's maximum is ``nan`` or ``+inf``, the shift is the row's largest
+*finite* entry instead (0 in a row without one), so the finite entries still cannot overflow. The
+results are then what IEEE arithmetic gives from that shift, which is the limit wherever one
+exists:
+
+* a ``-inf`` logit gets probability exactly ``0`` (useful for masking) and log-probability
+  ``-inf``; it does not change the other entries;
+* a row that is all ``-inf`` has ``logsumexp = -inf`` and ``nan`` probabilities and
+  log-probabilities (0/0);
+* a ``+inf`` logit gives ``logsumexp = +inf``, ``nan`` probability and log-probability where the
+  ``+inf`` entries are (inf/inf) and probability ``0``, log-probability ``-inf``, at every other
+  entry: ``softmax([inf, 1000]) = [nan, 0]``;
+* a ``nan`` logit makes its whole row ``nan`` (and ``logsumexp`` ``nan``); other rows are
+  untouched.
+
+A temperature divides after the shift and changes none of this. Complex input with an infinite or
+``nan`` part follows complex IEEE arithmetic from the same shift (an entry of real part ``-inf``
+gets probability 0).
+
+No function here emits a warning or raises ``FloatingPointError`` on any input, whatever
+``np.errstate`` the caller has set (overflow, underflow to subnormals or 0, ``inf - inf`` are all
+handled by the rules above), except :func:`softmax_naive`, which exists to show the overflow.
 
 Every function is complex-safe (the shift is a complex constant taken at the row's largest real
 part), so the complex-step derivative of :mod:`ce_course.gradcheck` works through them.
@@ -54,27 +74,75 @@ def _prepare(
     return z, axis, temperature
 
 
+def _finite_shift(z: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's shift: ``m`` where it is finite, else the row's largest finite entry.
+
+    ``z`` has the classes on its last axis and ``m`` (shape ``(..., 1)``) is the entry of each row
+    with the largest real part. Where ``m`` is ``nan`` or infinite, the shift is the finite entry
+    with the largest real part, or 0 in a row without one. A finite shift keeps ``exp(z - c)``
+    free of overflow for every finite ``z_k``, so a ``+inf`` logit cannot turn the probabilities
+    of the finite logits into ``nan``. Returns ``(shift, finite)``, ``finite`` marking the rows
+    whose ``m`` was finite.
+    """
+    finite = np.isfinite(m)
+    if finite.all():
+        return m, finite
+    bad = ~finite[..., 0]
+    zb = z[bad]  # (k, C): the rows whose maximum is not finite
+    ok = np.isfinite(zb)
+    key = np.where(ok, zb.real, -np.inf)
+    c = np.take_along_axis(zb, key.argmax(axis=-1)[:, np.newaxis], axis=-1)
+    c = np.where(ok.any(axis=-1, keepdims=True), c, 0).astype(z.dtype, copy=False)
+    shift = m.copy()
+    shift[bad] = c
+    return shift, finite
+
+
+def _shifted(
+    z: np.ndarray, m: np.ndarray, temperature: float, out: np.ndarray | None = None
+) -> np.ndarray:
+    """``(z - m) / temperature``; call it inside ``np.errstate(all="ignore")``.
+
+    Dividing after the shift keeps the result at most 0 and exact for nearby entries. ``z - m``
+    overflows to ``-inf`` only in a row wider than the float range; with ``temperature > 1`` the
+    true value may still be in range, so those entries are recomputed as ``z/T - m/T``.
+    """
+    if temperature <= 1.0:
+        e = np.subtract(z, m, out=out)
+        if temperature != 1.0:
+            e /= e.dtype.type(temperature)
+        return e
+    T = z.real.dtype.type(temperature)
+    try:
+        with np.errstate(over="raise"):
+            e = np.subtract(z, m, out=out)
+        wide = False
+    except FloatingPointError:  # rare: entries more than the float range apart
+        e = np.subtract(z, m, out=out)
+        wide = True
+    e /= T
+    if wide:
+        fix = np.isinf(e) & np.isfinite(z) & np.isfinite(m)
+        e[fix] = (z / T - m / T)[fix]
+    return e
+
+
 def _exp_parts(
     z: np.ndarray, temperature: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Shifted exponentials along the last axis of ``z``.
+    """Shifted exponentials along the last axis of ``z``; call it inside ``np.errstate``.
 
-    Returns ``(e, m, s, log_s)``: ``e = exp((z - m) / temperature)`` (a new array), the shift ``m`` (shape
-    ``(..., 1)``: the entry with the largest real part, or 0 where that entry is not finite),
-    ``s = sum(e)`` and ``log_s = log(s)`` (both of shape ``(..., 1)``). ``log_s`` is computed as
-    ``log1p(t)``, with ``t`` the sum of all but the largest term, so that it keeps full relative
-    accuracy when it is tiny.
+    Returns ``(e, m, s, log_s)``: ``e = exp((z - m) / temperature)`` (a new array), the shift ``m``
+    (shape ``(..., 1)``: the entry with the largest real part, or the largest finite entry where
+    that one is not finite, see :func:`_finite_shift`), ``s = sum(e)`` and ``log_s = log(s)``
+    (both of shape ``(..., 1)``). ``log_s`` is computed as ``log1p(t)``, with ``t`` the sum of
+    all but the largest term, so that it keeps full relative accuracy when it is tiny.
     """
     idx = np.argmax(z.real if np.iscomplexobj(z) else z, axis=-1)[..., np.newaxis]
     m = np.take_along_axis(z, idx, axis=-1)
-    finite = np.isfinite(m)
+    m, finite = _finite_shift(z, m)
     all_finite = bool(finite.all())
-    if not all_finite:
-        m = np.where(finite, m, 0).astype(z.dtype, copy=False)
-    with np.errstate(over="ignore"):  # z - m rounds to -inf only where exp gives 0 anyway
-        e = np.subtract(z, m)
-        if temperature != 1.0:  # divide after the shift: (z - m) / T <= 0 cannot overflow to +inf
-            e /= e.dtype.type(temperature)
+    e = _shifted(z, m, temperature)
     np.exp(e, out=e)
     top = np.take_along_axis(e, idx, axis=-1)  # exactly 1 wherever m is finite
     np.put_along_axis(e, idx, 0, axis=-1)
@@ -83,8 +151,7 @@ def _exp_parts(
     s = top + t
     log_s = np.log1p(t)
     if not all_finite:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_s = np.where(finite, log_s, np.log(s))
+        log_s = np.where(finite, log_s, np.log(s))
     return e, m, s, log_s
 
 
@@ -137,8 +204,8 @@ def softmax(x: ArrayLike, axis: int = -1, *, temperature: float = 1.0) -> np.nda
     """
     z, axis, temperature = _prepare(x, axis, temperature, "softmax")
     zt = np.moveaxis(z, axis, -1)
-    e, _, s, _ = _exp_parts(zt, temperature)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):  # IEEE specials follow the module's rules, silently
+        e, _, s, _ = _exp_parts(zt, temperature)
         np.divide(e, s, out=e)
     return np.moveaxis(e, -1, axis)
 
@@ -182,12 +249,10 @@ def log_softmax(x: ArrayLike, axis: int = -1, *, temperature: float = 1.0) -> np
     """
     z, axis, temperature = _prepare(x, axis, temperature, "log_softmax")
     zt = np.moveaxis(z, axis, -1)
-    e, m, _, log_s = _exp_parts(zt, temperature)
-    # invalid: only an all -inf row reaches (-inf) - (-inf); over: a row spanning > 1.8e308
-    with np.errstate(invalid="ignore", over="ignore"):
-        out = np.subtract(zt, m, out=e)
-        if temperature != 1.0:
-            out /= out.dtype.type(temperature)
+    # invalid: (-inf) - (-inf) or inf - inf in rows with infinities; over: a row spanning > 1.8e308
+    with np.errstate(all="ignore"):
+        e, m, _, log_s = _exp_parts(zt, temperature)
+        out = _shifted(zt, m, temperature, out=e)
         out -= log_s
     return np.moveaxis(out, -1, axis)
 
@@ -243,8 +308,9 @@ def logsumexp(x: ArrayLike, axis: int | None = -1, *, keepdims: bool = False) ->
     if z.shape[ax] == 0:
         raise ValueError(f"logsumexp: x has no entries along axis {ax} (shape {z.shape})")
     zt = np.moveaxis(z, ax, -1)
-    _, m, _, log_s = _exp_parts(zt)
-    out = (m + log_s)[..., 0]
+    with np.errstate(all="ignore"):  # e.g. complex infinities: inf + nan j
+        _, m, _, log_s = _exp_parts(zt)
+        out = (m + log_s)[..., 0]
     if keepdims:
         return out.reshape(shape_kept)
     return out[()]
@@ -325,9 +391,10 @@ def softmax_jacobian(x: ArrayLike) -> np.ndarray:
     if z.ndim not in (1, 2):
         raise ValueError(f"softmax_jacobian: x must have shape (C,) or (N, C), got shape {z.shape}")
     p = softmax(z, axis=-1)
-    J = -p[..., :, np.newaxis] * p[..., np.newaxis, :]
-    diag = np.einsum("...ii->...i", J)  # a writable view of the diagonal
-    diag += p
+    with np.errstate(all="ignore"):  # nan rows stay nan; tiny products underflow to 0
+        J = -p[..., :, np.newaxis] * p[..., np.newaxis, :]
+        diag = np.einsum("...ii->...i", J)  # a writable view of the diagonal
+        diag += p
     return J
 
 
@@ -369,5 +436,6 @@ def softmax_vjp(x: ArrayLike, v: ArrayLike, axis: int = -1) -> np.ndarray:
     if g.shape != z.shape:
         raise ValueError(f"softmax_vjp: v of shape {g.shape} does not match x of shape {z.shape}")
     p = softmax(z, axis=axis)
-    dot = np.sum(g * p, axis=axis, keepdims=True)
-    return p * (g - dot)
+    with np.errstate(all="ignore"):  # inf in v times p = 0 is nan, as IEEE says
+        dot = np.sum(g * p, axis=axis, keepdims=True)
+        return p * (g - dot)

@@ -36,6 +36,7 @@ GRADED: dict[str, tuple[str, ...]] = {
     "07_gradient_check": ("numerical_gradient", "relative_error"),
     "08_linear_classifier": ("linear_softmax_loss",),
     "09_two_layer_net": ("two_layer_loss",),
+    "10_lm_scale": ("linear_ce_forward", "linear_ce_backward"),
 }
 NAMES = sorted(GRADED)
 BEGIN = "### BEGIN SOLUTION"
@@ -85,7 +86,7 @@ def source_nb(request: pytest.FixtureRequest) -> tuple[str, nbformat.NotebookNod
     return request.param, _read(SOURCE / f"{request.param}.ipynb")
 
 
-def test_sources_are_exactly_the_nine_exercises() -> None:
+def test_sources_are_exactly_the_ten_exercises() -> None:
     found = sorted(p.stem for p in SOURCE.glob("*.ipynb"))
     assert found == NAMES
 

@@ -18,6 +18,7 @@ from ce_course import (
     softmax,
     softmax_cross_entropy,
 )
+from tests.test_softmax import assert_rule, special_grid, strict
 
 LOSS_FUNCS = [cross_entropy, cross_entropy_grad, softmax_cross_entropy]
 
@@ -368,3 +369,111 @@ def test_cross_entropy_from_probs_rejects_rows_that_are_not_distributions():
         cross_entropy_from_probs([0.2, 0.2], 0)
     # a softmax output passes (its rows sum to 1 up to rounding)
     assert np.isfinite(cross_entropy_from_probs(softmax(np.arange(5.0)), 4))
+
+
+# ----------------------------------------------------------------------------------------------
+# Every IEEE input: the special-value grid of test_softmax.py through the losses
+
+
+def _expected_losses(grid, j, eps):
+    """Loss of every row for label ``j`` by the rule: ``-sum_k y_k log p_k`` from log_softmax
+    (whose values on this grid test_softmax.py checks against 60-digit arithmetic)."""
+    lp = log_softmax(grid).astype(np.longdouble)  # a wider exponent range where it exists
+    C = grid.shape[1]
+    with np.errstate(all="ignore"):
+        if eps == 0:
+            return -lp[:, j]
+        return -((1 - eps) * lp[:, j] + eps / C * lp.sum(axis=1))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("eps", [0.0, 0.1])
+def test_special_value_grid_through_the_losses(dtype, eps):
+    torch = pytest.importorskip("torch")
+    grid = special_grid(dtype)
+    N, C = grid.shape
+    p = softmax(grid).astype(np.float64)
+    tol = {"rtol": 16 * np.finfo(dtype).eps, "atol": 4 * np.finfo(dtype).smallest_normal}
+    for j in range(C):
+        y = np.full(N, j)
+        kw = {"label_smoothing": eps}
+        loss = strict(cross_entropy, grid, y, reduction="none", **kw)
+        assert_rule(loss, _expected_losses(grid, j, eps), dtype, f"cross_entropy label {j}")
+        for reduction, scale in (("sum", 1.0), ("mean", 1.0 / N)):
+            grad = strict(cross_entropy_grad, grid, y, reduction=reduction, **kw)
+            Y = (1 - eps) * one_hot(y, C) + eps / C
+            with np.errstate(all="ignore"):
+                want = scale * (p - Y)
+            # p - y cancels: compare with an absolute tolerance of a few ulps of 1 * scale
+            atol = 4 * np.finfo(dtype).eps * scale
+            assert_rule(grad, want, dtype, f"cross_entropy_grad {reduction} label {j}", atol)
+            fused = strict(softmax_cross_entropy, grid, y, reduction=reduction, **kw)
+            np.testing.assert_array_equal(fused[1], grad)
+            np.testing.assert_array_equal(
+                fused[0], strict(cross_entropy, grid, y, reduction=reduction, **kw)
+            )
+        # Probability targets: the one-hot rows give the same losses and gradients.
+        Yh = one_hot(y, C, dtype=dtype)
+        np.testing.assert_allclose(
+            strict(cross_entropy, grid, Yh, reduction="none", **kw), loss, **tol
+        )
+        np.testing.assert_allclose(
+            strict(cross_entropy_grad, grid, Yh, **kw),
+            strict(cross_entropy_grad, grid, y, **kw),
+            **tol,
+        )
+        # Where PyTorch's loss is finite, it agrees (near the float range it overflows to inf).
+        want = torch.nn.functional.cross_entropy(
+            torch.from_numpy(grid), torch.from_numpy(y), reduction="none", label_smoothing=eps
+        ).numpy()
+        defined = np.isfinite(want)
+        assert defined.sum() > N / 10  # smoothing makes every row with a -inf logit inf
+        np.testing.assert_allclose(loss[defined], want[defined], rtol=64 * np.finfo(dtype).eps)
+
+
+def test_issue_examples_of_the_loss():
+    """Issue 10: a +inf maximum next to a logit whose exp overflows."""
+    g = strict(cross_entropy_grad, [[np.inf, 1000.0]], [1])
+    np.testing.assert_array_equal(g, [[np.nan, -1.0]])
+    assert strict(cross_entropy, [[np.inf, 1000.0]], [1]) == np.inf
+    assert np.isnan(strict(cross_entropy, [[np.inf, 1000.0]], [0]))
+    loss, g = strict(softmax_cross_entropy, np.float32([[np.nan, 100.0], [1.0, 2.0]]), [1, 0])
+    assert np.isnan(loss) and np.isnan(g[0]).all() and np.isfinite(g[1]).all()
+    np.testing.assert_array_equal(
+        strict(cross_entropy_grad, np.float32([[np.inf, 89.0, 0.0]]), [2], reduction="sum"),
+        np.float32([[np.nan, 0.0, -1.0]]),
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_special_rows_in_a_large_threaded_batch(dtype, rng):
+    """Blocks of finite rows take the unshifted path and other threads: special rows in between
+    change nothing for the others and follow the rule themselves."""
+    N, C = 1 << 18, 2
+    z = rng.uniform(0, 5, size=(N, C)).astype(dtype)
+    y = rng.integers(0, C, N)
+    where = [0, 5, N // 2 - 1, N // 2 + 3, N - 1]
+    specials = np.array([[np.inf, 1000.0], [np.nan, 1.0], [-np.inf, -np.inf], [np.inf, -np.inf],
+                         [300.0, np.inf]], dtype=dtype)  # fmt: skip
+    z[where] = specials
+    loss, grad = strict(softmax_cross_entropy, z, y, reduction="none")
+    rest = np.setdiff1d(np.arange(N), where)
+    ref_loss, ref_grad = softmax_cross_entropy(z[rest[:1000]], y[rest[:1000]], reduction="none")
+    eps = np.finfo(dtype).eps  # the small batch shifts by the maximum, the large one need not
+    np.testing.assert_allclose(loss[rest[:1000]], ref_loss, rtol=8 * eps)
+    np.testing.assert_allclose(grad[rest[:1000]], ref_grad, rtol=8 * eps, atol=4 * eps / N)
+    assert np.isfinite(loss[rest]).all() and np.isfinite(grad[rest]).all()
+    p = softmax(specials).astype(np.float64)
+    with np.errstate(all="ignore"):
+        want_grad = p - one_hot(y[where], C)
+    assert_rule(grad[where], want_grad, dtype, "special rows", 4 * np.finfo(dtype).eps)
+    assert_rule(loss[where], -log_softmax(specials)[np.arange(5), y[where]], dtype, "losses")
+
+
+def test_cross_entropy_from_probs_and_one_hot_are_quiet():
+    tiny = float(np.finfo(np.float64).smallest_subnormal)
+    probs = np.array([[1 - 2 * tiny, tiny, tiny], [0.5, 0.5, 0.0]])
+    for target in ([0, 1], probs, np.array([[tiny, 1 - tiny, 0.0], [0.0, 0.0, 1.0]])):
+        loss = strict(cross_entropy_from_probs, probs, target, reduction="none")
+        assert np.isfinite(loss).all()
+    strict(one_hot, [0, 2], 3)

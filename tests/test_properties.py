@@ -269,6 +269,9 @@ def _call_every_public_function(arrays: dict) -> set[str]:
                 cc.two_layer_loss(params, X, Xy)[1],
             ),
         ),
+        "linear_cross_entropy": lambda: cc.linear_cross_entropy(
+            X, W, Xy, bias=W[0], label_smoothing=0.1, block_size=2
+        ),
         "linear_softmax_loss": lambda: cc.linear_softmax_loss(W, X, Xy, 0.1),
         "linear_softmax_loss_naive": lambda: cc.linear_softmax_loss_naive(W, X, Xy, 0.1),
         "train_linear_softmax": lambda: cc.train_linear_softmax(X, Xy, num_iters=3),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import mpmath
 import numpy as np
 import pytest
 
@@ -347,3 +348,180 @@ def test_vjp_shapes_must_match():
         softmax_vjp([1.0, 2.0], [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match=r"^softmax_vjp: v must hold numbers"):
         softmax_vjp([1.0, 2.0], ["a", "b"])
+
+
+# ----------------------------------------------------------------------------------------------
+# Every IEEE input: exhaustive small grids of special values, no warning under any errstate
+
+REAL_DTYPES = [np.float32, np.float64]
+TEMPERATURES = [1.0, 0.5, 3.0]
+
+
+def special_values(dtype, small: bool = False) -> list[float]:
+    """Signed zeros, subnormals, the extremes, a logit whose exp overflows even divided by 3."""
+    f = np.finfo(dtype)
+    big = 300.0 if dtype == np.float32 else 2500.0  # > log(max) * 3 in this dtype
+    if small:
+        return [0.0, -1.5, float(f.smallest_subnormal), float(f.max), big, np.inf, -np.inf, np.nan]
+    return [0.0, -0.0, 1.0, -1.5, float(f.smallest_subnormal), float(f.tiny), float(f.max),
+            -float(f.max), big, -big, np.inf, -np.inf, np.nan]  # fmt: skip
+
+
+def special_grid(dtype) -> np.ndarray:
+    """Every pair of special values, and every triple of a smaller set: rows of length 3
+    (pairs padded with -inf, which the rule says changes nothing), plus single values."""
+    full, small = special_values(dtype), special_values(dtype, small=True)
+    rows = [[a, b, -np.inf] for a in full for b in full]
+    rows += [[a, b, c] for a in small for b in small for c in small]
+    rows += [[a, -np.inf, -np.inf] for a in full]
+    return np.array(rows, dtype=dtype)
+
+
+def rule_reference(row: np.ndarray, T: float) -> tuple[float, list[float], list[float]]:
+    """``(logsumexp, softmax, log_softmax)`` of ``row / T`` by the module's documented rule, in
+    50-digit arithmetic for the finite case (floats: the caller rounds to its dtype)."""
+    nan, inf = math.nan, math.inf
+    r = [float(v) for v in row]
+    C = len(r)
+    if any(math.isnan(v) for v in r):
+        return nan, [nan] * C, [nan] * C
+    if any(v == inf for v in r):
+        p = [nan if v == inf else 0.0 for v in r]
+        return inf, p, [nan if v == inf else -inf for v in r]
+    if all(v == -inf for v in r):
+        return -inf, [nan] * C, [nan] * C
+    MP = mpmath.MPContext()
+    MP.dps = 60
+    m = max(v for v in r if v != -inf)  # exact differences z - m, whatever their magnitude
+    d = [(MP.mpf(v) - MP.mpf(m)) / MP.mpf(T) if v != -inf else None for v in r]
+    log_s = MP.log(MP.fsum(MP.exp(v) for v in d if v is not None))
+    logp = [float(v - log_s) if v is not None else -inf for v in d]
+    p = [float(MP.exp(v - log_s)) if v is not None else 0.0 for v in d]
+    return float(MP.mpf(m) / MP.mpf(T) + log_s), p, logp
+
+
+def strict(f, *args, **kwargs):
+    """Call ``f`` where any warning is an error and so is any floating-point exception NumPy
+    would report (the assertions run outside: NumPy's own comparisons may underflow)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            return f(*args, **kwargs)
+
+
+def assert_rule(got, want, dtype, what, atol=None):
+    """Same nan pattern, same infinities, finite values within a few ulps of the dtype."""
+    got = np.asarray(got, dtype=np.float64)
+    with np.errstate(all="ignore"):  # rounding the reference may underflow: that is expected
+        want = np.asarray(np.asarray(want, dtype=np.float64).astype(dtype), dtype=np.float64)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want), err_msg=f"{what}: nan pattern")
+    fin = np.isfinite(want)
+    np.testing.assert_array_equal(got[~fin], want[~fin], err_msg=f"{what}: infinities")
+    f = np.finfo(dtype)
+    atol = 4 * f.smallest_normal if atol is None else atol
+    np.testing.assert_allclose(got[fin], want[fin], rtol=8 * f.eps, atol=atol, err_msg=what)
+
+
+@pytest.mark.parametrize("dtype", REAL_DTYPES)
+@pytest.mark.parametrize("T", TEMPERATURES)
+def test_special_value_grid_follows_the_documented_rule(dtype, T):
+    import scipy.special
+
+    grid = special_grid(dtype)
+    p = strict(softmax, grid, temperature=T)
+    lp = strict(log_softmax, grid, temperature=T)
+    lse = strict(logsumexp, grid) if T == 1.0 else None
+    assert p.dtype == lp.dtype == dtype
+    for i, row in enumerate(grid):
+        want_lse, want_p, want_lp = rule_reference(row, T)
+        assert_rule(p[i], want_p, dtype, f"softmax({row.tolist()}, T={T})")
+        assert_rule(lp[i], want_lp, dtype, f"log_softmax({row.tolist()}, T={T})")
+        if lse is not None:
+            assert_rule(lse[i], want_lse, dtype, f"logsumexp({row.tolist()})")
+    # Where SciPy defines the value (not nan), it agrees.
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scaled = grid.astype(np.float64) / T
+        sp = {"softmax": scipy.special.softmax(scaled, axis=1),
+              "log_softmax": scipy.special.log_softmax(scaled, axis=1)}  # fmt: skip
+    for name, ours in (("softmax", p), ("log_softmax", lp)):
+        defined = ~np.isnan(sp[name])
+        with np.errstate(all="ignore"):
+            want = sp[name].astype(dtype).astype(np.float64)
+        assert defined.sum() > grid.size / 4
+        np.testing.assert_allclose(
+            ours[defined],
+            want[defined],
+            rtol=64 * np.finfo(dtype).eps,
+            atol=4 * np.finfo(dtype).eps,
+            err_msg=name,
+        )
+
+
+@pytest.mark.parametrize("dtype", REAL_DTYPES)
+def test_special_value_grid_of_logsumexp_against_torch(dtype):
+    torch = pytest.importorskip("torch")
+    grid = special_grid(dtype)
+    ours = strict(logsumexp, grid)
+    assert np.isnan(strict(logsumexp, grid, axis=None))  # the grid holds nan
+    assert strict(logsumexp, grid[~np.isnan(grid).any(axis=1)], axis=None) == np.inf  # and +inf
+    want = torch.logsumexp(torch.from_numpy(grid), dim=1).numpy()
+    defined = ~np.isnan(want)
+    np.testing.assert_allclose(ours[defined], want[defined], rtol=8 * np.finfo(dtype).eps)
+    np.testing.assert_array_equal(np.isnan(ours[~defined]), True)
+
+
+def test_issue_examples_of_the_nonfinite_rule():
+    """The cases of issue 10: a +inf or nan maximum next to a logit whose exp overflows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise"):
+            np.testing.assert_array_equal(softmax([np.inf, 1000.0]), [np.nan, 0.0])
+            np.testing.assert_array_equal(log_softmax([np.inf, 1000.0]), [np.nan, -np.inf])
+            assert logsumexp([np.inf, 1000.0]) == np.inf
+            assert np.isnan(logsumexp([np.nan, 1000.0]))
+            np.testing.assert_array_equal(softmax(np.float32([np.inf, 89.0])), [np.nan, 0.0])
+            np.testing.assert_array_equal(softmax([np.inf, 2000.0], temperature=2.0), [np.nan, 0.0])
+            assert np.all(np.isnan(softmax([np.nan, 1000.0])))
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_complex_special_values_are_quiet(dtype):
+    """Complex infinities and nan parts: no warning; a zero imaginary part changes nothing."""
+    real = np.float32 if dtype == np.complex64 else np.float64
+    grid = special_grid(real)
+    zc = grid.astype(dtype)
+    p, lp, lse = strict(softmax, zc), strict(log_softmax, zc), strict(logsumexp, zc)
+    rp, rlp, rlse = softmax(grid), log_softmax(grid), logsumexp(grid)
+    for got, want in ((p, rp), (lse, rlse)):
+        np.testing.assert_array_equal(np.isnan(got.real) | np.isnan(got.imag), np.isnan(want))
+        ok = ~np.isnan(want)
+        np.testing.assert_allclose(got.real[ok], want[ok], rtol=8 * np.finfo(real).eps)
+    ok = np.isfinite(rlp)
+    np.testing.assert_allclose(lp.real[ok], rlp[ok], rtol=8 * np.finfo(real).eps)
+    # Infinite and nan imaginary parts too.
+    inf, nan = np.inf, np.nan
+    vals = [0, 1 + 1j, complex(inf, 0), complex(-inf, 1), complex(1, inf), complex(nan, 0),
+            complex(0, nan), complex(inf, inf), complex(-inf, -inf), complex(-inf, nan)]  # fmt: skip
+    rows = np.array([[a, b] for a in vals for b in vals], dtype=dtype)
+    for f in (softmax, log_softmax, logsumexp, softmax_jacobian):
+        strict(f, rows)
+    strict(softmax_vjp, rows, rows), strict(softmax, rows, temperature=0.5)
+    strict(logsumexp, rows, axis=None)
+    # A -inf real part with a finite imaginary part is a masked class: probability 0.
+    assert strict(softmax, np.array([complex(-inf, 1), 1 + 1j], dtype=dtype))[0] == 0
+
+
+@pytest.mark.parametrize("dtype", REAL_DTYPES)
+def test_jacobian_and_vjp_are_quiet_on_special_values(dtype):
+    grid = special_grid(dtype)
+    p = softmax(grid)
+    J = strict(softmax_jacobian, grid)
+    ok = ~np.isnan(p).any(axis=1)
+    expect = np.einsum("ni,ij->nij", p[ok], np.eye(3)) - p[ok, :, None] * p[ok, None, :]
+    np.testing.assert_allclose(J[ok], expect, rtol=8 * np.finfo(dtype).eps, atol=1e-37)
+    for v in (grid, np.ones_like(grid), grid[::-1]):
+        assert strict(softmax_vjp, grid, v).shape == grid.shape
+    g = strict(softmax_vjp, grid, np.ones_like(grid))
+    fin = np.isfinite(p).all(axis=1)
+    np.testing.assert_allclose(g[fin], 0, atol=4 * np.finfo(dtype).eps)

@@ -29,12 +29,14 @@ def test_names_and_lookup() -> None:
     assert [ex.name for ex in all_exercises()] == list(EXERCISE_NAMES)
     assert get_exercise("5").name == get_exercise("05").name == "05_cross_entropy"
     assert find_function("two_layer_loss")[0].name == "09_two_layer_net"
-    with pytest.raises(KeyError, match="unknown exercise '10'"):
-        get_exercise("10")
+    assert get_exercise("10").name == "10_lm_scale"
+    assert find_function("linear_ce_backward")[0].name == "10_lm_scale"
+    with pytest.raises(KeyError, match="unknown exercise '11'"):
+        get_exercise("11")
     with pytest.raises(KeyError, match="no exercise grades"):
         find_function("sigmoid")
     functions = [q.function for _, q in QUESTIONS]
-    assert len(functions) == len(set(functions)) == 12
+    assert len(functions) == len(set(functions)) == 14
 
 
 @pytest.mark.parametrize(
@@ -48,7 +50,9 @@ def test_names_and_lookup() -> None:
         ("2024_notes.py", None),
         ("hw_01_02.py", None),
         ("submission.py", None),
-        ("alice_10_extra.py", None),
+        ("alice_10_extra.py", "10_lm_scale"),
+        ("alice_11_extra.py", None),
+        ("2010_notes.py", None),
     ],
 )
 def test_exercise_from_filename(filename: str, expected: str | None) -> None:

@@ -1,4 +1,4 @@
-"""The test definitions of the nine exercises, one module each.
+"""The test definitions of the ten exercises, one module each.
 
 Each module ``exNN_<name>.py`` defines ``EXERCISE``, an :class:`~ce_course.grading.spec.Exercise`
 with its graded functions (questions), public and hidden cases, points, reference and known
@@ -34,6 +34,7 @@ EXERCISE_NAMES: tuple[str, ...] = (
     "07_gradient_check",
     "08_linear_classifier",
     "09_two_layer_net",
+    "10_lm_scale",
 )
 """Every exercise, in course order."""
 
@@ -56,7 +57,7 @@ def get_exercise(name: str) -> Exercise:
     ('05_cross_entropy', ['cross_entropy', 'ce_dp', 'smoothing_grad'])
     """
     full = name if name in _MODULES else None
-    if full is None and re.fullmatch(r"0?[1-9]", name):
+    if full is None and re.fullmatch(r"0?[1-9]|10", name):
         full = EXERCISE_NAMES[int(name) - 1]
     if full is None:
         raise KeyError(f"unknown exercise {name!r}; the exercises are {', '.join(EXERCISE_NAMES)}")
@@ -68,7 +69,7 @@ def get_exercise(name: str) -> Exercise:
 
 
 def all_exercises() -> list[Exercise]:
-    """All nine exercises, in order."""
+    """All ten exercises, in order."""
     return [get_exercise(name) for name in EXERCISE_NAMES]
 
 
@@ -98,7 +99,7 @@ def exercise_from_filename(filename: str) -> str | None:
     """Guess the exercise from a file name, or None.
 
     A full exercise name anywhere in the name wins (``alice_05_cross_entropy.ipynb``); otherwise a
-    two-digit number ``01``-``09`` followed by ``_``, ``-``, ``.`` or the end, and not part of a
+    two-digit number ``01``-``10`` followed by ``_``, ``-``, ``.`` or the end, and not part of a
     longer number (``05_mine.py``, ``bob-07.py``). Several different numbers give None.
 
     Examples
@@ -116,7 +117,7 @@ def exercise_from_filename(filename: str) -> str | None:
     full = {name for name in EXERCISE_NAMES if name in lowered}
     if len(full) == 1:
         return full.pop()
-    numbers = set(re.findall(r"(?<![0-9])(0[1-9])(?=[_\-.]|$)", lowered))
+    numbers = set(re.findall(r"(?<![0-9])(0[1-9]|10)(?=[_\-.]|$)", lowered))
     if len(numbers) == 1:
         return EXERCISE_NAMES[int(numbers.pop()) - 1]
     return None
