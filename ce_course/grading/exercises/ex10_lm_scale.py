@@ -30,7 +30,7 @@ import numpy as np
 import ce_course
 
 from ..guard import REFERENCE_NAMES
-from ..spec import Case, Exercise, Mistake, Part, Question
+from ..spec import Case, ErrorHint, Exercise, Mistake, Part, Question
 from ._common import ALLOWED_FROM_EARLIER, lse_np, one_hot_np
 
 __all__ = ["EXERCISE"]
@@ -265,19 +265,21 @@ def _backward_cases() -> list[Case]:
     return cases
 
 
-_INDEX_HINT = (
-    "out of bounds",
+_INDEX_HINT = ErrorHint(
     "the label y[i] is a column of the whole vocabulary; inside the block [start, stop) it is "
     "column y[i] - start, and only rows with start <= y[i] < stop have their label there",
+    types=("IndexError",),
 )
-_BROADCAST_HINT = (
-    "could not broadcast",
+_BROADCAST_HINT = ErrorHint(
     "check the shapes: the block of dW, dW[:, start:stop], is (D, B) = H.T @ G; dH is (N, D)",
+    types=("ValueError",),
+    not_line=r"@|\.dot\(|matmul",
 )
-_MATMUL_HINT = (
-    "matmul: Input operand",
+_MATMUL_HINT = ErrorHint(
     "check the shapes: Z_block = H @ W[:, start:stop] is (N, B); dH += G @ W[:, start:stop].T is "
     "(N, D); dW[:, start:stop] = H.T @ G is (D, B)",
+    types=("ValueError",),
+    line=r"@|\.dot\(|matmul",
 )
 
 
