@@ -31,8 +31,9 @@ from .compare import evaluate_case
 from .exercises import exercise_from_filename, get_exercise
 from .probes import Probe
 from .runner import QuestionRun, run_submission
+from .sandbox import resolve_mode
 from .serialize import encode
-from .spec import Case, Exercise, Question
+from .spec import ALWAYS_ALLOWED, Case, Exercise, Question
 from .static import reference_uses
 from .submission import (
     Submission,
@@ -96,8 +97,12 @@ class SubmissionReport:
     ----------
     status : str
         ``graded`` (the functions ran, whatever their scores), ``load_error`` (malformed
-        notebook, syntax error, or top-level code that crashed or hung: 0 points) or ``error``
-        (the exercise could not be determined, or the grader failed).
+        notebook, syntax error, or top-level code that crashed or hung: 0 points),
+        ``nothing_to_grade`` (the submission defines none of the exercise's graded functions) or
+        ``error`` (the exercise could not be determined, or the grader failed).
+    sandbox : str
+        ``"bubblewrap"`` when the workers ran in the sandbox, else why not (every report format
+        shows it).
     messages : list of str
         Remarks about the submission as a whole (cells that raised while loading...).
     """
@@ -110,6 +115,7 @@ class SubmissionReport:
     questions: list[QuestionReport] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    sandbox: str = ""
 
 
 def _encode_input(value: Any) -> Any:
@@ -186,6 +192,7 @@ def _grade_question(
         return report
     public_expected = [question.expected(c) for c in question.public_cases()]
     violations: list[str] = []
+    stub_calls: list[str] = []
     tampered = False
     mutated: list[str] = []
     any_passed = False
@@ -205,6 +212,10 @@ def _grade_question(
         for v in _strs(raw.get("violations")):
             if v not in violations:
                 violations.append(v)
+        for call in raw.get("stub_calls") or []:
+            text = f"{call['name']} ({call['where']})"
+            if text not in stub_calls and len(stub_calls) < 5:
+                stub_calls.append(text)
         tampered = tampered or bool(raw.get("tampered"))
         for m in _strs(raw.get("mutated")):
             if m not in mutated:
@@ -232,9 +243,13 @@ def _grade_question(
     score = sum(c.score for c in report.cases) + (question.mutation_points if mutation_ok else 0)
     if run.status in ("timeout", "crashed", "not_run") and run.detail:
         report.feedback.append(run.detail)
-    if violations or tampered:
-        what = ", ".join(violations) if violations else "the grader's profile hook"
-        verb = "calls" if violations else "tampers with"
+    if stub_calls or violations or tampered:
+        what = (
+            ", ".join(stub_calls or violations)
+            if stub_calls or violations
+            else ("the grader's profile hook")
+        )
+        verb = "calls" if stub_calls or violations else "tampers with"
         report.feedback.insert(
             0,
             f"{verb} {what} while it runs: that is the reference implementation (or a library "
@@ -303,6 +318,7 @@ def grade_submission(
     memory_mb: int = 2048,
     hidden_cases: dict[str, list[Case]] | None = None,
     blocked_paths: Sequence[str] = (),
+    sandbox: str | bool | None = None,
 ) -> SubmissionReport:
     """Grade one submission file.
 
@@ -322,16 +338,35 @@ def grade_submission(
         Extra cases per exercise (from :func:`~.hidden.load_hidden_tests`).
     blocked_paths : sequence of str
         More paths the worker may not read (the grader's tests are always blocked).
+    sandbox : {"auto", "required", "off"} or bool
+        Whether the workers run in the bubblewrap sandbox (:mod:`.sandbox`); ``auto`` uses it
+        where it works and says in the report when it does not. ``True``/``False`` force it.
+        The default is the environment variable ``CE_COURSE_SANDBOX``, else ``auto``.
 
     Returns
     -------
     SubmissionReport
     """
     start = time.monotonic()
+    if sandbox is None:
+        sandbox = os.environ.get("CE_COURSE_SANDBOX", "auto")
+    if isinstance(sandbox, bool):
+        sandboxed, note = sandbox, "" if sandbox else "sandbox: off"
+    else:
+        sandboxed, note = resolve_mode(sandbox)
     try:
-        return _grade(
-            path, exercise, timeout, load_timeout, memory_mb, hidden_cases or {}, blocked_paths
+        report = _grade(
+            path,
+            exercise,
+            timeout,
+            load_timeout,
+            memory_mb,
+            hidden_cases or {},
+            blocked_paths,
+            sandboxed,
         )
+        report.sandbox = "bubblewrap" if sandboxed else note
+        return report
     except Exception as exc:  # a bug of the grader must not stop the batch
         return SubmissionReport(
             path,
@@ -350,6 +385,7 @@ def _grade(
     memory_mb: int,
     hidden_cases: dict[str, list[Case]],
     blocked_paths: Sequence[str],
+    sandboxed: bool = False,
 ) -> SubmissionReport:
     start = time.monotonic()
     try:
@@ -399,6 +435,7 @@ def _grade(
         if not findings[q.function]
     ]
     blocked = [_GRADING_DIR, os.path.abspath(path), *map(os.path.abspath, blocked_paths)]
+    allowed = set(ALWAYS_ALLOWED).union(*(q.allowed for q in exercise.questions))
     run = run_submission(
         [{"label": c.label, "source": c.source, "filename": c.filename} for c in submission.chunks],
         submission.kind,
@@ -407,7 +444,11 @@ def _grade(
         load_timeout=load_timeout,
         memory_mb=memory_mb,
         blocked_paths=blocked,
+        allowed=sorted(allowed),
+        sandbox=sandboxed,
     )
+    if run.protocol_violation:
+        report.messages.append(run.protocol_violation)
     if run.load_failure:
         report.status = "load_error"
         report.messages.append(run.load_failure)
@@ -427,6 +468,20 @@ def _grade(
             )
         )
     report.score = round(sum(q.score for q in report.questions), 6)
+    defined = [f for f in exercise.functions if run.functions.get(f, "missing") != "missing"]
+    if (
+        report.status == "graded"
+        and run.functions
+        and not defined
+        and not run.load_errors
+        and not any(q.status == "reference_used" for q in report.questions)
+    ):
+        report.status = "nothing_to_grade"
+        report.messages.insert(
+            0,
+            f"nothing to grade for {exercise.name}: the submission defines none of its graded "
+            f"functions ({', '.join(exercise.functions)})",
+        )
     report.seconds = time.monotonic() - start
     return report
 
@@ -466,6 +521,7 @@ def grade_paths(
     jobs: int | None = None,
     progress: bool | None = None,
     on_result: Callable[[SubmissionReport], None] | None = None,
+    sandbox: str | bool | None = None,
 ) -> list[SubmissionReport]:
     """Grade files and directories (every ``.ipynb``/``.py`` directly inside a directory).
 
@@ -483,12 +539,19 @@ def grade_paths(
         given.
     on_result : callable, optional
         Called with each report as soon as it is ready (from a worker thread).
+    sandbox : {"auto", "required", "off"} or bool
+        See :func:`grade_submission`; ``required`` raises
+        :class:`~.sandbox.SandboxUnavailable` before grading anything when there is no sandbox.
 
     Returns
     -------
     list of SubmissionReport
         In the order of the files.
     """
+    if sandbox is None:
+        sandbox = os.environ.get("CE_COURSE_SANDBOX", "auto")
+    if not isinstance(sandbox, bool):
+        sandbox = resolve_mode(sandbox)[0] or sandbox  # raises for "required" without a sandbox
     files = find_submissions(list(paths))
     if progress is None:
         progress = any(os.path.isdir(p) for p in paths) and sys.stderr.isatty()
@@ -507,6 +570,7 @@ def grade_paths(
             memory_mb=memory_mb,
             hidden_cases=hidden_cases,
             blocked_paths=blocked,
+            sandbox=sandbox,
         )
         if bar is not None:
             bar.update(path)

@@ -44,6 +44,8 @@ def _text(reports: list[SubmissionReport]) -> str:
         out.append(f"{r.path}  [{ex}]  {_num(r.score)}/{_num(r.max_score)}  ({r.status})")
         for m in r.messages:
             out.append(f"  ! {m}")
+        if r.sandbox and r.sandbox != "bubblewrap":
+            out.append(f"  ! {r.sandbox}")
         for q in r.questions:
             mark = "✓" if q.status == "passed" else "✗"
             out.append(f"  {mark} {q.function}: {_num(q.score)}/{_num(q.max_score)} ({q.status})")
@@ -92,7 +94,9 @@ def _csv(reports: list[SubmissionReport]) -> str:
     functions = [f for n in names for f in get_exercise(n).functions]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["submission", "exercise", "status", *functions, "total", "max", "message"])
+    writer.writerow(
+        ["submission", "exercise", "status", *functions, "total", "max", "message", "sandbox"]
+    )
     for r in reports:
         scores = {q.function: _num(q.score) for q in r.questions}
         message = (
@@ -109,6 +113,7 @@ def _csv(reports: list[SubmissionReport]) -> str:
                 _num(r.score),
                 _num(r.max_score),
                 message[:200],
+                r.sandbox,
             ]
         )
     return buf.getvalue()
@@ -139,7 +144,8 @@ def _gradescope(reports: list[SubmissionReport]) -> str:
             }
         )
     head = f"{r.exercise or 'unknown exercise'}: {_num(r.score)}/{_num(r.max_score)}"
-    output = "\n".join([head, *r.messages])
+    sandbox = [r.sandbox] if r.sandbox and r.sandbox != "bubblewrap" else []
+    output = "\n".join([head, *r.messages, *sandbox])
     doc = {
         "score": r.score,
         "output": output,

@@ -1,0 +1,226 @@
+"""The OS sandbox of the grader's workers: bubblewrap plus a namespace per submission.
+
+The grader starts one fork server per grading run inside ``bwrap`` (Debian package
+``bubblewrap``)::
+
+    bwrap --unshare-all --die-with-parent --new-session --uid 65534 --gid 65534 --cap-drop ALL
+          --ro-bind <interpreter and stdlib> --ro-bind <NumPy, matplotlib and their deps>
+          --ro-bind <learner-facing views of ce_course> --dev /dev --tmpfs /tmp --clearenv ...
+
+so the server sees a read-only filesystem holding only the interpreter, its standard library, the
+few packages the exercises need and the learner-facing :mod:`ce_course` (:mod:`.view`), no
+network, and no process of the host. For every submission the server forks a worker that enters
+namespaces of its own (see ``_boot.py``): a new user namespace with an unprivileged uid and no
+capabilities, a new pid namespace of which the worker is process 1 (so everything the submission
+starts dies with it, daemons included), new mount, network, IPC and UTS namespaces, a private
+tmpfs as home and working directory and a read-only ``/proc`` showing its own pid namespace
+only. Not visible inside: the grader's case definitions and expected values,
+``exercises/source``, ``--hidden-tests``, the other submissions, the output path, the grader's
+processes.
+
+Limits: ``RLIMIT_AS`` (memory) and ``RLIMIT_CPU`` per process, ``RLIMIT_NPROC`` and the pid
+namespace for processes; the tmpfs has a size cap. (When the grader runs as root, the
+unprivileged uid of the sandbox is the host's root seen through a user namespace, and the kernel
+does not apply ``RLIMIT_NPROC`` to it; the pid namespace still kills every process with the
+submission.)
+
+:func:`sandbox_status` says whether the sandbox works on this machine; ``--sandbox required``
+refuses to grade without it, ``auto`` falls back to plain worker processes and says so in every
+report, ``off`` never uses it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+
+__all__ = [
+    "MODES",
+    "VIEW_MOUNT",
+    "SandboxUnavailable",
+    "bwrap_command",
+    "resolve_mode",
+    "sandbox_status",
+]
+
+VIEW_MOUNT = "/opt/ce-course"
+"""Where the views of :mod:`ce_course` appear inside the sandbox."""
+
+MODES = ("auto", "required", "off")
+"""Values of ``--sandbox``."""
+
+_PACKAGES = (
+    "numpy",
+    "numpy.libs",
+    "matplotlib",
+    "mpl_toolkits",
+    "pylab.py",
+    "contourpy",
+    "cycler",
+    "dateutil",
+    "kiwisolver",
+    "pyparsing",
+    "PIL",
+    "pillow.libs",
+    "fontTools",
+    "packaging",
+    "six.py",
+)
+"""What of site-packages the sandbox shows (when present)."""
+
+
+class SandboxUnavailable(RuntimeError):
+    """``--sandbox required`` on a machine where bubblewrap cannot isolate the workers."""
+
+
+def _site_packages() -> list[str]:
+    paths = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    return sorted(p for p in paths if os.path.isdir(p))
+
+
+def _system_dirs() -> list[str]:
+    out = []
+    for d in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin"):
+        if os.path.islink(d):
+            continue
+        if os.path.isdir(d):
+            out.append(d)
+    return out
+
+
+def bwrap_command(bwrap: str, view_root: str, fd: int) -> list[str]:
+    """The ``bwrap`` command line that runs the sandboxed fork server on socket ``fd``."""
+    args = [
+        bwrap,
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--cap-drop",
+        "ALL",
+        "--hostname",
+        "sandbox",
+        "--clearenv",
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "HOME",
+        "/tmp",
+    ]
+    for d in _system_dirs():
+        args += ["--ro-bind", d, d]
+    for link in ("/bin", "/sbin", "/lib", "/lib64"):
+        if os.path.islink(link):
+            args += ["--symlink", os.readlink(link), link]
+    for f in ("/etc/ld.so.cache", "/etc/localtime"):
+        if os.path.exists(f):
+            args += ["--ro-bind", f, f]
+    for prefix in {sys.base_prefix, sys.base_exec_prefix}:
+        if not prefix.startswith("/usr"):
+            args += ["--ro-bind", prefix, prefix]
+    if sys.prefix != sys.base_prefix:  # a virtual environment: its interpreter and pyvenv.cfg
+        cfg = os.path.join(sys.prefix, "pyvenv.cfg")
+        args += ["--ro-bind", cfg, cfg, "--ro-bind", sys.executable, sys.executable]
+    for site in _site_packages():
+        if site.startswith(sys.base_prefix) and sys.prefix == sys.base_prefix:
+            continue  # already visible with the interpreter (no venv): TODO narrow it
+        args += ["--tmpfs", site]
+        for name in _PACKAGES:
+            path = os.path.join(site, name)
+            if os.path.exists(path):
+                args += ["--ro-bind", path, path]
+    args += [
+        "--tmpfs",
+        "/tmp",
+        "--ro-bind",
+        view_root,
+        VIEW_MOUNT,
+        "--bind",  # the server writes its workers' uid maps; they get a read-only /proc
+        "/proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--chdir",
+        "/tmp",
+        sys.executable,
+        "-I",
+        f"{VIEW_MOUNT}/boot.py",
+        "--serve",
+        str(fd),
+        "--isolate",
+    ]
+    return args
+
+
+@functools.lru_cache(maxsize=1)
+def sandbox_status() -> tuple[bool, str]:
+    """``(True, "")`` if bubblewrap isolates workers here, else ``(False, why not)``."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return False, "bubblewrap (bwrap) is not installed; on Debian: apt-get install bubblewrap"
+    probe = [
+        bwrap,
+        "--unshare-all",
+        "--die-with-parent",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--cap-drop",
+        "ALL",
+        "--ro-bind",
+        "/",
+        "/",
+        "--ro-bind",
+        "/proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        sys.executable,
+        "-I",
+        "-c",
+        "import ctypes; l = ctypes.CDLL(None, use_errno=True); "
+        "raise SystemExit(0 if l.unshare(0x10000000 | 0x20000000 | 0x20000) == 0 else 3)",
+    ]
+    try:
+        done = subprocess.run(probe, capture_output=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"bwrap could not run: {exc}"
+    if done.returncode == 3:
+        return False, "bwrap runs but nested user namespaces are blocked here"
+    if done.returncode != 0:
+        err = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        return False, "bwrap cannot create namespaces here" + (f" ({err[-1]})" if err else "")
+    return True, ""
+
+
+def resolve_mode(mode: str) -> tuple[bool, str]:
+    """Whether to sandbox for ``--sandbox MODE``, and the note every report then carries.
+
+    Raises
+    ------
+    SandboxUnavailable
+        For ``required`` when the sandbox does not work here.
+    ValueError
+        For an unknown mode.
+    """
+    if mode not in MODES:
+        raise ValueError(f"resolve_mode: unknown sandbox mode {mode!r}; expected one of {MODES}")
+    if mode == "off":
+        return False, "sandbox: off (workers are plain processes; see the README's threat model)"
+    ok, why = sandbox_status()
+    if ok:
+        return True, ""
+    if mode == "required":
+        raise SandboxUnavailable(f"--sandbox required, but the sandbox is unavailable: {why}")
+    return False, f"sandbox: unavailable ({why}); graded with process isolation only"
