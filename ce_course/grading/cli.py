@@ -55,13 +55,20 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         )
         return 2
     if args.exercise:
-        from .exercises import get_exercise
+        from .submission import lookup_exercise
 
         try:
-            get_exercise(args.exercise)
+            lookup_exercise(args.exercise)
         except KeyError as exc:
             print(f"ce-course grade: {exc.args[0]}", file=sys.stderr)
             return 2
+    from .sandbox import SandboxUnavailable, resolve_mode
+
+    try:
+        resolve_mode(args.sandbox)
+    except SandboxUnavailable as exc:
+        print(f"ce-course grade: {exc}", file=sys.stderr)
+        return 2
     hidden = {}
     if args.hidden_tests:
         try:
@@ -78,6 +85,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         hidden_cases=hidden,
         hidden_dir=args.hidden_tests,
         jobs=args.jobs,
+        sandbox=args.sandbox,
     )
     text = format_reports(reports, args.format)
     if args.output:
@@ -143,7 +151,12 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         metavar="SUBMISSION",
         help=".ipynb or .py files, or directories of them",
     )
-    grade.add_argument("--exercise", metavar="NAME", help="exercise when nothing else says it")
+    grade.add_argument(
+        "--exercise",
+        metavar="NAME",
+        help="grade every submission as this exercise (08, 08_linear_classifier or a graded "
+        "function's name); wins over the notebook metadata and the file name",
+    )
     grade.add_argument("--format", choices=("text", "json", "csv", "gradescope"), default="text")
     grade.add_argument("--output", "-o", metavar="FILE", help="write the report here")
     grade.add_argument(
@@ -173,6 +186,13 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     )
     grade.add_argument(
         "--jobs", "-j", type=int, metavar="N", help="submissions graded at the same time"
+    )
+    grade.add_argument(
+        "--sandbox",
+        choices=("auto", "required", "off"),
+        default=os.environ.get("CE_COURSE_SANDBOX", "auto"),
+        help="run each submission in a bubblewrap sandbox: auto (where it works, else plain "
+        "processes, said in every report), required (refuse to grade without it), off",
     )
     grade.set_defaults(func=_cmd_grade)
 

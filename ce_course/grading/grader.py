@@ -39,6 +39,7 @@ from .submission import (
     Submission,
     SubmissionError,
     find_submissions,
+    lookup_exercise,
     read_submission,
     resolve_exercise,
 )
@@ -392,8 +393,8 @@ def _grade(
         submission = read_submission(path)
     except SubmissionError as exc:
         name = exercise_from_filename(os.path.basename(path))
-        if name is None and explicit:
-            name = get_exercise(explicit).name
+        if explicit:
+            name = lookup_exercise(explicit)
         report = SubmissionReport(path, name, "load_error", messages=[str(exc)])
         if name is not None:
             ex = get_exercise(name).with_cases(hidden_cases.get(name, []))
