@@ -100,6 +100,29 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 1 if any(r.status == "error" for r in reports) else 0
 
 
+def _cmd_gradescope(args: argparse.Namespace) -> int:
+    from .gradescope import build_package
+    from .submission import lookup_exercise
+
+    try:
+        lookup_exercise(args.exercise)
+    except KeyError as exc:
+        print(f"ce-course gradescope: {exc.args[0]}", file=sys.stderr)
+        return 2
+    try:
+        path = build_package(
+            args.exercise,
+            args.output,
+            hidden_visibility=args.hidden_visibility,
+            sandbox=args.sandbox,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"ce-course gradescope: {exc}", file=sys.stderr)
+        return 2
+    print(f"ce-course gradescope: wrote {path}")
+    return 0
+
+
 def _cmd_assign(args: argparse.Namespace) -> int:
     from .assign import AssignError, assign
 
@@ -195,6 +218,30 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         "processes, said in every report), required (refuse to grade without it), off",
     )
     grade.set_defaults(func=_cmd_grade)
+
+    gradescope = subparsers.add_parser(
+        "gradescope",
+        help="write a Gradescope autograder zip for one exercise",
+        description=(
+            "Write setup.sh, run_autograder, the configuration and a ce-course wheel into a zip "
+            "that Gradescope's autograder accepts; results.json follows its specification."
+        ),
+    )
+    gradescope.add_argument("exercise", metavar="EXERCISE", help="08, a name or a function")
+    gradescope.add_argument("--output", "-o", default="autograder.zip", metavar="ZIP")
+    gradescope.add_argument(
+        "--hidden-visibility",
+        choices=("hidden", "after_due_date", "after_published", "visible"),
+        default="after_published",
+        help="when learners see the tests of hidden cases (default after_published)",
+    )
+    gradescope.add_argument(
+        "--sandbox",
+        choices=("auto", "required", "off"),
+        default="required",
+        help="grading mode on Gradescope (default required)",
+    )
+    gradescope.set_defaults(func=_cmd_gradescope)
 
     assign = subparsers.add_parser(
         "assign",
