@@ -4,7 +4,8 @@
     the fork server: imports NumPy once, then for each request read from the UNIX socket ``FD``
     (JSON naming a view directory, a working directory and an environment, with three file
     descriptors: the command pipe, the message pipe and the output pipe) forks a worker. With
-    ``--isolate`` (inside bubblewrap) each worker gets namespaces of its own first: a new user
+    ``--isolate`` (inside bubblewrap) each worker moves itself into the cgroups whose
+    ``cgroup.procs`` come as extra descriptors, then gets namespaces of its own: a new user
     namespace (an unprivileged uid, no capabilities, ``no_new_privs``), a new pid namespace of
     which it is process 1 (so everything it starts dies with it), new mount, network, IPC and UTS
     namespaces, a private tmpfs as ``/tmp`` (home and working directory) and a read-only
@@ -47,7 +48,7 @@ def _check(ctypes, result, what):
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def _isolate(tmp_mb, held):
+def _isolate(tmp_mb, held, cgroups):
     """In a forked child: new namespaces; returns in the grandchild (pid 1), never in the child."""
     ctypes, libc = _libc()
     uid, gid = os.getuid(), os.getgid()
@@ -78,6 +79,9 @@ def _isolate(tmp_mb, held):
         code = os.waitstatus_to_exitcode(status)
         os._exit(128 - code if code < 0 else min(code, 127))
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    for fd in cgroups:  # the grader's per-submission cgroups: move in before anything runs
+        os.write(fd, b"0")
+        os.close(fd)
     proc = _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
     _check(ctypes, libc.mount(b"proc", b"/proc", b"proc", proc, None), "mount /proc")
     for cap in range(64):
@@ -132,7 +136,7 @@ def _serve(fd, isolate):
         if not ready:
             continue
         try:
-            data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 4)
+            data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 6)
         except OSError:
             break
         if not data:
@@ -151,7 +155,7 @@ def _serve(fd, isolate):
                     except ProcessLookupError:
                         pass
             continue
-        if len(fds) != 3 or "id" not in request:
+        if not 3 <= len(fds) <= 5 or "id" not in request:
             for f in fds:
                 os.close(f)
             continue
@@ -160,13 +164,13 @@ def _serve(fd, isolate):
             code = 70
             try:
                 sock.close()
-                cmd_fd, msg_fd, out_fd = fds
+                cmd_fd, msg_fd, out_fd, *cgroups = fds
                 os.setsid()
                 os.dup2(out_fd, 1)
                 os.dup2(out_fd, 2)
                 os.close(out_fd)
                 if isolate:
-                    _isolate(request.get("tmp_mb", 256), (cmd_fd, msg_fd))
+                    _isolate(request.get("tmp_mb", 256), (cmd_fd, msg_fd), cgroups)
                 else:
                     os.chdir(request["cwd"])
                 os.environ.clear()

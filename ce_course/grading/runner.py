@@ -443,7 +443,15 @@ class _Server:
 class _Worker:
     """One running worker: three pipes, read and written without blocking."""
 
-    def __init__(self, *, python: str, allowed: Iterable[str], sandboxed: bool, budget: list[int]):
+    def __init__(
+        self,
+        *,
+        python: str,
+        allowed: Iterable[str],
+        sandboxed: bool,
+        budget: list[int],
+        memory_mb: int = 2048,
+    ):
         root, view = _Views.get(allowed)
         self.sandboxed = sandboxed
         self.tmp = "/tmp" if sandboxed else tempfile.mkdtemp(prefix="ce-course-worker-")
@@ -459,6 +467,7 @@ class _Worker:
         self.pid = 0
         self.rid = 0
         self.code: int | None = None
+        self.cgroups = None
         try:
             if self.server is None and sandboxed:
                 raise OSError("the sandbox's fork server could not start")
@@ -468,8 +477,14 @@ class _Worker:
 
                     view = f"{VIEW_MOUNT}/{os.path.basename(view)}"
                 request = {"view": view, "cwd": self.tmp, "env": env}
+                extra: list[int] = []
+                if sandboxed:
+                    from .sandbox import CgroupLimits
+
+                    self.cgroups = CgroupLimits(memory_mb)
+                    extra = self.cgroups.fds
                 try:
-                    self.rid, self.pid = self.server.spawn(request, [cmd_r, msg_w, out_w])
+                    self.rid, self.pid = self.server.spawn(request, [cmd_r, msg_w, out_w, *extra])
                 except OSError:
                     if sandboxed:
                         raise
@@ -497,6 +512,8 @@ class _Worker:
         except BaseException:
             for fd in (cmd_r, cmd_w, msg_r, msg_w, out_r, out_w):
                 os.close(fd)
+            if self.cgroups is not None:
+                self.cgroups.close()
             raise
         for fd in (cmd_r, msg_w, out_w):
             os.close(fd)
@@ -649,7 +666,11 @@ class _Worker:
                         pass
             if not self.sandboxed:
                 shutil.rmtree(self.tmp, ignore_errors=True)
-        return self.wait_exit(5)
+        code = self.wait_exit(5)
+        if self.cgroups is not None:
+            self.cgroups.close()
+            self.cgroups = None
+        return code
 
     def raw_output(self) -> str:
         text = bytes(self.raw).decode("utf-8", "replace")
@@ -747,7 +768,11 @@ def run_submission(
         }
         try:
             worker = _Worker(
-                python=python or sys.executable, allowed=allowed, sandboxed=sandbox, budget=budget
+                python=python or sys.executable,
+                allowed=allowed,
+                sandboxed=sandbox,
+                budget=budget,
+                memory_mb=memory_mb,
             )
         except OSError as exc:
             reason = f"the grader could not start a worker ({exc})"

@@ -18,11 +18,15 @@ only. Not visible inside: the grader's case definitions and expected values,
 ``exercises/source``, ``--hidden-tests``, the other submissions, the output path, the grader's
 processes.
 
-Limits: ``RLIMIT_AS`` (memory) and ``RLIMIT_CPU`` per process, ``RLIMIT_NPROC`` and the pid
-namespace for processes; the tmpfs has a size cap. (When the grader runs as root, the
-unprivileged uid of the sandbox is the host's root seen through a user namespace, and the kernel
-does not apply ``RLIMIT_NPROC`` to it; the pid namespace still kills every process with the
-submission.)
+Limits: ``RLIMIT_AS`` (memory), ``RLIMIT_CPU`` and ``RLIMIT_FSIZE`` per process; for the
+submission as a whole, where the grader can write cgroups (cgroup v1 ``pids`` and ``memory``
+controllers, as on this project's CI machine), at most 64 processes and the memory limit for all
+of them together (:class:`CgroupLimits`). Elsewhere only the per-process rlimits and the pid
+namespace apply: every process dies with the submission, but a fork bomb is bounded only by the
+host's limits. The tmpfs has a size cap. (When the grader runs as root, the sandbox's
+unprivileged uid is the host's root seen through a user namespace: no capabilities, a read-only
+filesystem and no other process visible, but ``RLIMIT_NPROC`` does not apply to it, hence the
+cgroups.)
 
 :func:`sandbox_status` says whether the sandbox works on this machine; ``--sandbox required``
 refuses to grade without it, ``auto`` falls back to plain worker processes and says so in every
@@ -224,3 +228,88 @@ def resolve_mode(mode: str) -> tuple[bool, str]:
     if mode == "required":
         raise SandboxUnavailable(f"--sandbox required, but the sandbox is unavailable: {why}")
     return False, f"sandbox: unavailable ({why}); graded with process isolation only"
+
+
+_PIDS_MAX = 64
+_V1 = "/sys/fs/cgroup"
+
+
+def _own_v1_path(controller: str) -> str | None:
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8") as fh:
+            for line in fh:
+                _, names, path = line.rstrip("\n").split(":", 2)
+                if controller in names.split(","):
+                    return path
+    except OSError:
+        return None
+    return None
+
+
+class CgroupLimits:
+    """Process and memory limits for one sandboxed submission as a whole (cgroup v1).
+
+    The grader creates a ``pids`` cgroup (at most 64 processes) and a ``memory`` cgroup (the
+    submission's memory limit, all its processes together) and passes their ``cgroup.procs``
+    opened for writing to the worker, which moves itself in before any learner code runs; its
+    children inherit them. Where cgroups are not writable (no root, cgroup v2 without delegation),
+    :attr:`fds` is empty and only the rlimits and the pid namespace apply.
+    """
+
+    available: bool | None = None
+
+    def __init__(self, memory_mb: int) -> None:
+        self.dirs: list[str] = []
+        self.fds: list[int] = []
+        if CgroupLimits.available is False:
+            return
+        name = f"ce-course-{os.getpid()}-{id(self):x}"
+        for controller, setting, value in (
+            ("pids", "pids.max", str(_PIDS_MAX)),
+            ("memory", "memory.limit_in_bytes", str(int(memory_mb) * 2**20)),
+        ):
+            own = _own_v1_path(controller)
+            base = os.path.join(_V1, controller)
+            if own is None or not os.path.isdir(base):
+                continue
+            path = os.path.join(base, own.lstrip("/"), name)
+            try:
+                os.mkdir(path)
+                self.dirs.append(path)
+                with open(os.path.join(path, setting), "w", encoding="ascii") as fh:
+                    fh.write(value)
+                self.fds.append(os.open(os.path.join(path, "cgroup.procs"), os.O_WRONLY))
+            except OSError:
+                continue
+        CgroupLimits.available = bool(self.fds)
+
+    def close(self) -> None:
+        """Close the descriptors, kill what is left in the cgroups, remove them."""
+        import signal
+        import time
+
+        for fd in self.fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.fds = []
+        for path in self.dirs:
+            for _ in range(50):
+                try:
+                    os.rmdir(path)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    try:
+                        with open(os.path.join(path, "cgroup.procs"), encoding="ascii") as fh:
+                            for pid in fh.read().split():
+                                try:
+                                    os.kill(int(pid), signal.SIGKILL)
+                                except OSError:
+                                    pass
+                    except OSError:
+                        pass
+                    time.sleep(0.02)
+        self.dirs = []

@@ -121,11 +121,17 @@ def _kept(trees: dict[str, ast.Module], allowed: Iterable[str]) -> set[tuple[str
     imports = {m: _imports(t) for m, t in trees.items()}
     home = {name: m for m, d in defs.items() for name in d if not name.startswith("_")}
     todo = [(home[n], n) for n in allowed if n in home]
-    # module-level code (constants, __all__, assignments) always runs: what it uses is kept
+    # module-level code (constants, __all__, assignments) always runs: what it uses is kept,
+    # except ``f.__doc__ = ...`` and the like, which work on a stub as well
     for m, tree in trees.items():
         for node in tree.body:
-            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                todo += [(m, n) for n in _names(node) if n in defs[m]]
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(node, ast.Assign) and all(
+                isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) for t in node.targets
+            ):
+                continue
+            todo += [(m, n) for n in _names(node) if n in defs[m]]
     kept: set[tuple[str, str]] = set()
     while todo:
         m, n = todo.pop()
