@@ -53,6 +53,8 @@ __all__ = [
 
 VIEW_MOUNT = "/opt/ce-course"
 """Where the views of :mod:`ce_course` appear inside the sandbox."""
+VENV_MOUNT = "/opt/ce-course-venv"
+"""Where the grader's virtual environment (interpreter and chosen packages) appears inside."""
 
 MODES = ("auto", "required", "off")
 """Values of ``--sandbox``."""
@@ -118,6 +120,8 @@ def bwrap_command(bwrap: str, view_root: str, fd: int) -> list[str]:
         "--setenv",
         "HOME",
         "/tmp",
+        "--tmpfs",  # first: an interpreter or a view under /tmp is bound on top of it
+        "/tmp",
     ]
     for d in _system_dirs():
         args += ["--ro-bind", d, d]
@@ -130,20 +134,23 @@ def bwrap_command(bwrap: str, view_root: str, fd: int) -> list[str]:
     for prefix in {sys.base_prefix, sys.base_exec_prefix}:
         if not prefix.startswith("/usr"):
             args += ["--ro-bind", prefix, prefix]
-    if sys.prefix != sys.base_prefix:  # a virtual environment: its interpreter and pyvenv.cfg
+    python = sys.executable
+    if sys.prefix != sys.base_prefix:  # a virtual environment: its interpreter and pyvenv.cfg,
+        # at a fixed place (so that a venv under /tmp survives the workers' private /tmp)
+        exe = f"{VENV_MOUNT}/{os.path.relpath(sys.executable, sys.prefix)}"
         cfg = os.path.join(sys.prefix, "pyvenv.cfg")
-        args += ["--ro-bind", cfg, cfg, "--ro-bind", sys.executable, sys.executable]
-    for site in _site_packages():
-        if site.startswith(sys.base_prefix) and sys.prefix == sys.base_prefix:
-            continue  # already visible with the interpreter (no venv): TODO narrow it
-        args += ["--tmpfs", site]
-        for name in _PACKAGES:
-            path = os.path.join(site, name)
-            if os.path.exists(path):
-                args += ["--ro-bind", path, path]
+        args += ["--ro-bind", cfg, f"{VENV_MOUNT}/pyvenv.cfg", "--ro-bind", sys.executable, exe]
+        python = exe
+        for site in _site_packages():
+            if not site.startswith(sys.prefix + os.sep):
+                continue
+            inside = f"{VENV_MOUNT}/{os.path.relpath(site, sys.prefix)}"
+            args += ["--dir", inside]
+            for name in _PACKAGES:
+                path = os.path.join(site, name)
+                if os.path.exists(path):
+                    args += ["--ro-bind", path, f"{inside}/{name}"]
     args += [
-        "--tmpfs",
-        "/tmp",
         "--ro-bind",
         view_root,
         VIEW_MOUNT,
@@ -154,7 +161,7 @@ def bwrap_command(bwrap: str, view_root: str, fd: int) -> list[str]:
         "/dev",
         "--chdir",
         "/tmp",
-        sys.executable,
+        python,
         "-I",
         f"{VIEW_MOUNT}/boot.py",
         "--serve",
@@ -188,8 +195,6 @@ def sandbox_status() -> tuple[bool, str]:
         "/proc",
         "--dev",
         "/dev",
-        "--tmpfs",
-        "/tmp",
         sys.executable,
         "-I",
         "-c",

@@ -38,7 +38,7 @@ print('uid', os.getuid())
 print('caps', [l.split()[1] for l in open('/proc/self/status') if l.startswith('CapEff')][0])
 print('pids', sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))
 print('source', os.path.exists({str(ROOT / "exercises" / "source")!r}))
-print('repo', sorted(os.listdir({str(ROOT)!r})))
+print('repo', os.path.exists({str(ROOT)!r}))
 import ce_course
 here = os.path.dirname(ce_course.__file__)
 print('exercises', os.path.exists(os.path.join(here, 'grading', 'exercises')))
@@ -67,7 +67,7 @@ print('cwd', os.getcwd())
     assert run.load_errors == [], run.load_errors
     assert "uid 1000" in out and "caps 0000000000000000" in out
     assert "pids [1]" in out  # its own pid namespace only
-    assert "source False" in out and "repo ['.venv']" in out  # only the interpreter's venv
+    assert "source False" in out and "repo False" in out
     assert "exercises False" in out and "grader False" in out
     assert "scipy no" in out and "net no" in out and "site read-only" in out
     assert "cwd /tmp" in out
