@@ -63,6 +63,11 @@ def _isolate(tmp_mb, held, cgroups):
     _check(ctypes, libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "mount /")
     opts = f"size={int(tmp_mb)}m,nr_inodes=4096,mode=0755".encode()
     _check(ctypes, libc.mount(b"tmpfs", b"/tmp", b"tmpfs", _MS_NOSUID | _MS_NODEV, opts), "tmpfs")
+    if os.path.isdir("/dev/shm"):  # private too: no channel between concurrent submissions
+        shm = b"size=16m,nr_inodes=256,mode=1777"
+        _check(
+            ctypes, libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", _MS_NOSUID | _MS_NODEV, shm), "shm"
+        )
     pid = os.fork()
     if pid:  # the child: waits for the worker (process 1 of the new pid namespace)
         for fd in (*held, 0, 1, 2):

@@ -135,6 +135,11 @@ def bwrap_command(bwrap: str, view_root: str, fd: int) -> list[str]:
         if not prefix.startswith("/usr"):
             args += ["--ro-bind", prefix, prefix]
     python = sys.executable
+    if sys.prefix != sys.base_prefix:  # the base interpreter's own packages stay hidden
+        base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix})
+        for key in ("purelib", "platlib"):
+            if os.path.isdir(base[key]) and f"--tmpfs\0{base[key]}" not in "\0".join(args):
+                args += ["--tmpfs", base[key]]
     if sys.prefix != sys.base_prefix:  # a virtual environment: its interpreter and pyvenv.cfg,
         # at a fixed place (so that a venv under /tmp survives the workers' private /tmp)
         exe = f"{VENV_MOUNT}/{os.path.relpath(sys.executable, sys.prefix)}"
@@ -159,6 +164,10 @@ def bwrap_command(bwrap: str, view_root: str, fd: int) -> list[str]:
         "/proc",
         "--dev",
         "/dev",
+        "--remount-ro",  # nothing but /tmp (private to each worker) is writable
+        "/dev",
+        "--remount-ro",
+        "/",
         "--chdir",
         "/tmp",
         python,

@@ -61,6 +61,12 @@ except OSError:
     print('site read-only')
 open('scratch.txt', 'w').write('ok')
 print('cwd', os.getcwd())
+import ctypes
+print('earlier', os.path.exists('/tmp/planted.txt'), os.path.exists('/dev/shm/planted.txt'))
+libc = ctypes.CDLL(None, use_errno=True)  # bypasses the audit hook: only the OS says no
+for d in ('/', '/opt', '/dev', '/etc', sys.prefix, site.getsitepackages()[0], '/tmp', '/dev/shm'):
+    fd = libc.open(os.path.join(d, 'planted.txt').encode(), 0o101, 0o644)
+    print('writable' if fd >= 0 else 'read-only', d)
 """
     run = _run(probe, timeout=5, load_timeout=20)
     out = run.output
@@ -71,6 +77,11 @@ print('cwd', os.getcwd())
     assert "exercises False" in out and "grader False" in out
     assert "scipy no" in out and "net no" in out and "site read-only" in out
     assert "cwd /tmp" in out
+    writable = [line.split()[1] for line in out.splitlines() if line.startswith("writable")]
+    assert writable == ["/tmp", "/dev/shm"], out
+    assert "earlier False False" in out
+    again = _run(probe, timeout=5, load_timeout=20).output
+    assert "earlier False False" in again  # each submission has its own /tmp and /dev/shm
 
 
 @needs_bwrap
