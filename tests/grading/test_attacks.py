@@ -305,6 +305,7 @@ def test_one_hostile_batch(tmp_path: Path, throwaway: Path) -> None:
     good_text = GOOD.read_text(encoding="utf-8")
     venv_before = _snapshot(site)
     dev_before = _snapshot(dev_site)
+    sandboxed_before = len(_processes_of("/opt/ce-course/boot.py"))  # this session's own
     start = time.monotonic()
     code, rss = _grade(
         throwaway,
@@ -338,6 +339,8 @@ def test_one_hostile_batch(tmp_path: Path, throwaway: Path) -> None:
     assert len(rows) == n, sorted(rows)
     # deadlines: load (8) + 1 question (3) + 5 s margin per submission, 3 in parallel
     assert elapsed < 60, elapsed
+    for row in rows.values():
+        assert row["seconds"] < 8 + 3 + 5 + 2, (row["path"], row["seconds"])
     for name in ("a", "b", "c", "d"):
         row = rows[f"02_softmax__good_{name}.py"]
         assert row["score"] == row["max_score"] == 14, row
@@ -397,3 +400,4 @@ def test_one_hostile_batch(tmp_path: Path, throwaway: Path) -> None:
     # no process of the batch is left once the grader has exited
     time.sleep(1)
     assert _processes_of(str(throwaway)) == []
+    assert len(_processes_of("/opt/ce-course/boot.py")) == sandboxed_before
