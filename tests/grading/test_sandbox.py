@@ -178,3 +178,41 @@ def test_required_refuses_without_a_sandbox(
 def test_off_mode_is_reported() -> None:
     report = grade_submission(str(GOOD), sandbox="off", timeout=5)
     assert report.score == report.max_score and report.sandbox.startswith("sandbox: off")
+
+
+_RESULT = {
+    "type": "result",
+    "seq": 1,
+    "status": "ok",
+    "value": 1.5,
+    "error": None,
+    "mutated": [],
+    "violations": [],
+    "tampered": False,
+    "stub_calls": [],
+    "seconds": 0.1,
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"type": "start"}, "expected a 'result' reply"),
+        ({"seq": 2}, "not made"),
+        ({"score": 13}, "malformed 'result'"),
+        ({"status": "passed"}, "unknown case status"),
+        ({"status": "error"}, "inconsistent"),
+        ({"mutated": ["x" * 301]}, "mutation list"),
+        ({"stub_calls": [{"name": "softmax"}]}, "stub calls"),
+        ({"value": {"$probe": ["poly", None]}}, "malformed value"),
+        ({"value": {"$nd": ["<f8", [2], "AAAA"]}}, "malformed value"),
+        ({"seconds": -1}, "malformed time"),
+        ({"tampered": 0}, "tamper flag"),
+    ],
+)
+def test_replies_are_checked_against_the_schema(change: dict, why: str) -> None:
+    from ce_course.grading.runner import _check_reply, _Violation
+
+    assert _check_reply(dict(_RESULT), "result", 1)["value"] == 1.5
+    with pytest.raises(_Violation, match=why):
+        _check_reply({**_RESULT, **change}, "result", 1)
