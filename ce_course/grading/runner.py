@@ -760,6 +760,7 @@ def run_submission(
             "functions": [q["function"] for q in questions],
             "memory_mb": int(memory_mb),
             "cpu_seconds": math.ceil(load_timeout + timeout * len(pending) + 10),
+            "nproc": 64 if sandbox else None,
             "blocked_paths": [
                 p + os.sep if os.path.isdir(p) and not p.endswith(os.sep) else p
                 for p in blocked_paths or []

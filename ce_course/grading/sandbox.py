@@ -18,12 +18,12 @@ only. Not visible inside: the grader's case definitions and expected values,
 ``exercises/source``, ``--hidden-tests``, the other submissions, the output path, the grader's
 processes.
 
-Limits: ``RLIMIT_AS`` (memory), ``RLIMIT_CPU`` and ``RLIMIT_FSIZE`` per process; for the
-submission as a whole, where the grader can write cgroups (cgroup v1 ``pids`` and ``memory``
-controllers, as on this project's CI machine), at most 64 processes and the memory limit for all
-of them together (:class:`CgroupLimits`). Elsewhere only the per-process rlimits and the pid
-namespace apply: every process dies with the submission, but a fork bomb is bounded only by the
-host's limits. The tmpfs has a size cap. (When the grader runs as root, the sandbox's
+Limits: ``RLIMIT_AS`` (memory), ``RLIMIT_CPU`` and ``RLIMIT_FSIZE`` per process, and
+``RLIMIT_NPROC`` = 64, which the kernel counts per user namespace, that is for this submission
+alone. For the submission as a whole, where the grader can write cgroups (cgroup v1 ``pids`` and
+``memory`` controllers, as on this project's CI machine), at most 64 processes and the memory
+limit for all of them together (:class:`CgroupLimits`). Without cgroups the memory limit is per
+process only; every process still dies with the submission (the pid namespace). The tmpfs has a size cap. (When the grader runs as root, the sandbox's
 unprivileged uid is the host's root seen through a user namespace: no capabilities, a read-only
 filesystem and no other process visible, but ``RLIMIT_NPROC`` does not apply to it, hence the
 cgroups.)

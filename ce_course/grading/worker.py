@@ -113,7 +113,7 @@ class _Channel:
             _exit(3)
 
 
-def _set_limits(memory_mb: int, cpu_seconds: int, fsize_mb: int) -> None:
+def _set_limits(memory_mb: int, cpu_seconds: int, fsize_mb: int, nproc: int | None = None) -> None:
     import resource
 
     def lower(which: int, value: int) -> None:
@@ -128,6 +128,8 @@ def _set_limits(memory_mb: int, cpu_seconds: int, fsize_mb: int) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     limit = cpu_seconds if hard == resource.RLIM_INFINITY else min(cpu_seconds, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+    if nproc:  # only in the sandbox: its user namespace counts this submission's processes only
+        lower(resource.RLIMIT_NPROC, nproc)
 
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
@@ -449,7 +451,8 @@ def child_main(cmd_fd: int, msg_fd: int) -> None:
     against a strict schema, see :mod:`.runner`):
 
     * ``{"type": "load", "kind", "chunks", "functions", "blocked_paths", "write_roots",
-      "memory_mb", "cpu_seconds", "fsize_mb"}``: runs the submission's code, replies ``loaded``;
+      "memory_mb", "cpu_seconds", "fsize_mb", "nproc"}``: runs the submission's code, replies
+      ``loaded``;
     * ``{"type": "case", "seq", "function", "forbidden", "args", "kwargs"}``: one call of a graded
       function on one case's inputs, replies ``result``;
     * ``{"type": "variable", "seq", "name"}``: replies ``variable`` with the raw value of a
@@ -461,7 +464,7 @@ def child_main(cmd_fd: int, msg_fd: int) -> None:
     job = commands.next()
     if job.get("type") != "load":
         _exit(0)
-    _set_limits(job["memory_mb"], job["cpu_seconds"], job.get("fsize_mb", 64))
+    _set_limits(job["memory_mb"], job["cpu_seconds"], job.get("fsize_mb", 64), job.get("nproc"))
     sys.dont_write_bytecode = True
     _check_module._UNDER_GRADER = True
     devnull = os.open(os.devnull, os.O_RDONLY)
