@@ -2,11 +2,16 @@
 
 ``ce-course grade SUBMISSION... [--exercise NAME] [--format text|json|csv|gradescope]
 [--output FILE] [--hidden-tests DIR] [--timeout SECONDS] [--load-timeout SECONDS]
-[--memory-limit MIB] [--jobs N]``
+[--memory-limit MIB] [--jobs N] [--sandbox auto|required|off]``
 
 Exit status: 0 when every submission was graded (whatever its score, a syntax error or a
 malformed notebook included), 1 when some submission could not be graded at all (its exercise is
-unknown, or the grader failed), 2 for a usage error (no submission found, bad hidden tests).
+unknown, or the grader failed), 2 for a usage error (no submission found, bad hidden tests,
+``--sandbox required`` where the sandbox does not work).
+
+``ce-course gradescope EXERCISE [--output ZIP] [--hidden-visibility V] [--sandbox MODE]``
+
+Writes the Gradescope autograder zip (see :mod:`.gradescope`); exit status 2 if it cannot.
 
 ``ce-course assign [--source DIR] [--dest DIR] [--check]``
 
