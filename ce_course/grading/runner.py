@@ -253,18 +253,18 @@ class _Views:
     _built: ClassVar[set[str]] = set()
 
     @classmethod
-    def get(cls, allowed: Iterable[str]) -> tuple[str, str]:
-        """``(root, view directory)`` for a policy allowing ``allowed``."""
+    def get(cls, allowed: Iterable[str], probes: bool = True) -> tuple[str, str]:
+        """``(root, view directory)`` for a policy allowing ``allowed`` (with the probes?)."""
         from .view import build_views
 
         names = sorted(set(allowed))
-        key = "v" + hashlib.sha256("\n".join(names).encode()).hexdigest()[:12]
+        key = "v" + hashlib.sha256("\n".join([*names, str(probes)]).encode()).hexdigest()[:12]
         with cls._lock:
             if cls.root is None:
                 cls.root = build_views({}, None)
                 atexit.register(shutil.rmtree, cls.root, True)
             if key not in cls._built:
-                build_views({key: names}, cls.root)
+                build_views({key: names}, cls.root, probes=probes)
                 cls._built.add(key)
             return cls.root, os.path.join(cls.root, key)
 
@@ -451,8 +451,9 @@ class _Worker:
         sandboxed: bool,
         budget: list[int],
         memory_mb: int = 2048,
+        probes: bool = True,
     ):
-        root, view = _Views.get(allowed)
+        root, view = _Views.get(allowed, probes)
         self.sandboxed = sandboxed
         self.tmp = "/tmp" if sandboxed else tempfile.mkdtemp(prefix="ce-course-worker-")
         mpl_dir = os.path.join(self.tmp, "mpl")
@@ -746,6 +747,12 @@ def run_submission(
     pending = [q for q in questions]
     budget = [MAX_SUBMISSION_BYTES]
     wanted = list(dict.fromkeys(variables))[:20]
+    probes = any(
+        isinstance(arg, dict) and "$probe" in arg
+        for q in questions
+        for case in q["cases"]
+        for arg in (case["args"].get("$tuple", []) if isinstance(case["args"], dict) else [])
+    )
     first = True
     while pending:
         if time.monotonic() >= overall:
@@ -774,6 +781,7 @@ def run_submission(
                 sandboxed=sandbox,
                 budget=budget,
                 memory_mb=memory_mb,
+                probes=probes,
             )
         except OSError as exc:
             reason = f"the grader could not start a worker ({exc})"

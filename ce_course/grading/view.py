@@ -12,7 +12,9 @@ A worker never imports the installed package. It imports a *view* built here, on
   source file can reach it;
 * of :mod:`ce_course.grading`, only what the worker runs (``worker``, ``serialize``, ``guard``,
   ``probes``, ``learner_check`` and the package ``__init__``); no exercise definitions, no
-  expected values, no mistake models, no instructor notebooks.
+  expected values, no mistake models, no instructor notebooks. ``probes`` (scalar test
+  functions that compute losses) is an empty stand-in unless the exercise passes functions to
+  the learner's code.
 
 The views live under one root directory, built once per grading run by :func:`build_views`.
 The root also holds ``boot.py``, the fork server's entry point (see :mod:`.runner`), which
@@ -188,7 +190,33 @@ def _write(path: str, text: str) -> None:
     os.chmod(path, 0o644)
 
 
-def _build_one(directory: str, allowed: Iterable[str], trees: dict[str, ast.Module]) -> None:
+_NO_PROBES = '''"""No probe functions in this view: the exercise passes no function to the learner's code.
+
+(The probes compute losses with NumPy; an exercise that does not need them must not offer them.)
+"""
+
+__all__ = ["PROBES", "Probe", "RecordingProbe", "make_probe"]
+
+PROBES = {}
+
+
+def make_probe(name, params):
+    raise ValueError("make_probe: no probes while this exercise is graded")
+
+
+class Probe:
+    def __init__(self, *args, **kwargs):
+        raise ValueError("Probe: no probes while this exercise is graded")
+
+
+class RecordingProbe(Probe):
+    pass
+'''
+
+
+def _build_one(
+    directory: str, allowed: Iterable[str], trees: dict[str, ast.Module], probes: bool = True
+) -> None:
     pkg = os.path.join(directory, "ce_course")
     grading = os.path.join(pkg, "grading")
     os.makedirs(grading)
@@ -199,6 +227,8 @@ def _build_one(directory: str, allowed: Iterable[str], trees: dict[str, ast.Modu
     shutil.copyfile(os.path.join(_PKG_DIR, "__init__.py"), os.path.join(pkg, "__init__.py"))
     for name in WORKER_FILES:
         shutil.copyfile(os.path.join(_PKG_DIR, "grading", name), os.path.join(grading, name))
+    if not probes:
+        _write(os.path.join(grading, "probes.py"), _NO_PROBES)
     for root, dirs, files in os.walk(directory):
         for d in dirs:
             os.chmod(os.path.join(root, d), 0o755)
@@ -206,7 +236,9 @@ def _build_one(directory: str, allowed: Iterable[str], trees: dict[str, ast.Modu
             os.chmod(os.path.join(root, f), 0o644)
 
 
-def build_views(policies: dict[str, Iterable[str]], root: str | None = None) -> str:
+def build_views(
+    policies: dict[str, Iterable[str]], root: str | None = None, *, probes: bool = True
+) -> str:
     """Write one view per policy under a new directory; its path.
 
     Parameters
@@ -216,6 +248,9 @@ def build_views(policies: dict[str, Iterable[str]], root: str | None = None) -> 
         ``sys.path``).
     root : str, optional
         Where to create the directory (a fresh temporary directory by default).
+    probes : bool
+        Whether the views hold the probe functions of :mod:`.probes` (only the exercise that
+        passes functions to the learner's code needs them: they compute losses).
 
     Returns
     -------
@@ -226,7 +261,7 @@ def build_views(policies: dict[str, Iterable[str]], root: str | None = None) -> 
     os.chmod(root, 0o755)
     trees = _parse_all()
     for key, allowed in policies.items():
-        _build_one(os.path.join(root, key), allowed, trees)
+        _build_one(os.path.join(root, key), allowed, trees, probes)
     shutil.copyfile(os.path.join(_PKG_DIR, "grading", "_boot.py"), os.path.join(root, "boot.py"))
     os.chmod(os.path.join(root, "boot.py"), 0o644)
     return root

@@ -216,3 +216,16 @@ def test_replies_are_checked_against_the_schema(change: dict, why: str) -> None:
     assert _check_reply(dict(_RESULT), "result", 1)["value"] == 1.5
     with pytest.raises(_Violation, match=why):
         _check_reply({**_RESULT, **change}, "result", 1)
+
+
+def test_probes_are_only_in_the_view_of_an_exercise_that_passes_functions() -> None:
+    source = (
+        "from ce_course.grading.probes import make_probe\n"
+        "def cross_entropy(z, y):\n"
+        "    return make_probe('softmax_ce', {'y': y, 'shape': z.shape})(z)\n"
+    )
+    case = {"args": _encode_input((np.ones((2, 3)), np.array([0, 1]))), "kwargs": _encode_input({})}
+    questions = [{"function": "cross_entropy", "forbidden": [], "cases": [case]}]
+    run = _run(source, sandboxed=_OK, questions=questions, timeout=5, load_timeout=20)
+    error = run.questions["cross_entropy"].cases[0]["error"]
+    assert "no probes while this exercise is graded" in error["message"]
