@@ -218,7 +218,9 @@ def _check_reply(msg: Any, expected: str, seq: int | None = None) -> dict[str, A
         except (ProtocolError, RecursionError, ValueError) as exc:
             raise _Violation(f"malformed value ({exc})") from None
     elif expected == "variable":
-        if set(msg) != {"type", "seq", "name", "status", "value"}:
+        if set(msg) != {"type", "seq", "name", "status", "value", "length", "type_name"}:
+            raise _Violation("malformed 'variable' reply")
+        if type(msg["length"]) is not int or msg["length"] < 0 or not _is_str(msg["type_name"], 50):
             raise _Violation("malformed 'variable' reply")
         if msg["status"] not in ("ok", "missing", "not_str") or not _is_str(msg["name"], 100):
             raise _Violation("malformed 'variable' reply")
@@ -227,6 +229,24 @@ def _check_reply(msg: Any, expected: str, seq: int | None = None) -> dict[str, A
         ):
             raise _Violation("malformed variable value")
     return msg
+
+
+def _answer_record(reply: dict[str, Any]) -> dict[str, Any]:
+    """A checked ``variable`` reply as the case record of a derivation question.
+
+    ``{"status": "ok" | "missing", "value": str or None, "answer_length": int,
+    "answer_type": str, "mutated": [], "violations": []}`` (what
+    :func:`~ce_course.grading.symbolic.grading.grade_derivation` reads).
+    """
+    return {
+        "type": "case",
+        "status": "missing" if reply["status"] == "missing" else "ok",
+        "value": reply["value"],
+        "answer_length": reply["length"],
+        "answer_type": reply["type_name"],
+        "mutated": [],
+        "violations": [],
+    }
 
 
 def _worker_env(tmp: str, mpl_dir: str) -> dict[str, str]:
@@ -836,29 +856,39 @@ def run_submission(
                         result.variables[name] = {
                             "status": reply["status"],
                             "value": reply["value"],
+                            "length": reply["length"],
+                            "type_name": reply["type_name"],
                         }
             first = False
             stopped = False
             while pending and not stopped:
                 q = pending[0]
                 run = runs[q["function"]]
-                if result.functions.get(q["function"]) != "callable":
+                answer = q.get("variable")  # a derivation question: one module-level str
+                if not answer and result.functions.get(q["function"]) != "callable":
                     run.status = "done"
                     pending.pop(0)
                     continue
                 deadline = min(time.monotonic() + timeout, overall)
-                for case in q["cases"][len(run.cases) :]:
-                    request = {
-                        "type": "case",
-                        "function": q["function"],
-                        "forbidden": q.get("forbidden", []),
-                        "args": case["args"],
-                        "kwargs": case["kwargs"],
-                    }
+                for case in [None] if answer else q["cases"][len(run.cases) :]:
+                    if case is None:
+                        request: dict[str, Any] = {"type": "variable", "name": answer}
+                    else:
+                        request = {
+                            "type": "case",
+                            "function": q["function"],
+                            "forbidden": q.get("forbidden", []),
+                            "args": case["args"],
+                            "kwargs": case["kwargs"],
+                        }
                     kind_, msg = worker.request(request, deadline)
                     if kind_ == "msg":
                         try:
-                            run.cases.append(_check_reply(msg, "result", worker.seq))
+                            if case is None:
+                                reply = _check_reply(msg, "variable", worker.seq)
+                                run.cases.append(_answer_record(reply))
+                            else:
+                                run.cases.append(_check_reply(msg, "result", worker.seq))
                             continue
                         except _Violation as exc:
                             kind_, msg = "violation", str(exc)

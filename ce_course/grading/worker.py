@@ -375,16 +375,23 @@ def _run_case(
 
 
 def _variable(namespace: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
-    """The raw value of a module-level string variable of the submission."""
+    """The raw value of a module-level string variable of the submission (a derivation answer)."""
     name = str(request.get("name", ""))
     value = namespace.get(name, _variable)
     reply: dict[str, Any] = {"type": "variable", "seq": request["seq"], "name": name[:100]}
+    try:
+        kind = type(value).__name__
+        kind = kind[:50] if type(kind) is str else "object"
+    except BaseException:
+        kind = "object"
     if value is _variable:
-        reply.update(status="missing", value=None)
+        reply.update(status="missing", value=None, length=0, type_name="")
     elif type(value) is not str:
-        reply.update(status="not_str", value=None)
+        reply.update(status="not_str", value=None, length=0, type_name=kind)
     else:
-        reply.update(status="ok", value=value[:MAX_VARIABLE_CHARS])
+        reply.update(
+            status="ok", value=value[:MAX_VARIABLE_CHARS], length=len(value), type_name="str"
+        )
     return reply
 
 
@@ -455,8 +462,10 @@ def child_main(cmd_fd: int, msg_fd: int) -> None:
       ``loaded``;
     * ``{"type": "case", "seq", "function", "forbidden", "args", "kwargs"}``: one call of a graded
       function on one case's inputs, replies ``result``;
-    * ``{"type": "variable", "seq", "name"}``: replies ``variable`` with the raw value of a
-      module-level ``str`` of the submission (at most :data:`MAX_VARIABLE_CHARS` characters);
+    * ``{"type": "variable", "seq", "name"}``: replies ``{"type": "variable", "seq", "name",
+      "status": "ok" | "missing" | "not_str", "value": str or None, "length", "type_name"}``, the
+      raw value of a module-level ``str`` of the submission (at most
+      :data:`MAX_VARIABLE_CHARS` characters; ``length`` is the full length);
     * ``{"type": "exit"}`` (or the end of the pipe): exits.
     """
     commands = _Commands(cmd_fd)

@@ -132,14 +132,31 @@ def test_raw_values_variables_and_stub_records(sandboxed: bool) -> None:
         load_timeout=20,
     )
     assert run.variables == {
-        "ANSWER": {"status": "ok", "value": "p - y"},
-        "NUMBER": {"status": "not_str", "value": None},
-        "ABSENT": {"status": "missing", "value": None},
+        "ANSWER": {"status": "ok", "value": "p - y", "length": 5, "type_name": "str"},
+        "NUMBER": {"status": "not_str", "value": None, "length": 0, "type_name": "int"},
+        "ABSENT": {"status": "missing", "value": None, "length": 0, "type_name": ""},
     }
     cases = run.questions["softmax"].cases
     assert len(cases) == 2
     assert cases[0]["status"] == "error" and cases[0]["error"]["type"] == "RuntimeError"
     assert cases[0]["stub_calls"] == [{"name": "ce_course.softmax", "where": "line 5 of a.py"}]
+
+
+@pytest.mark.parametrize("sandboxed", [pytest.param(True, marks=needs_bwrap), False])
+def test_a_derivation_question_gets_the_raw_answer(sandboxed: bool) -> None:
+    source = "answer_grad = 'p_i - y_i' + ' ' * 5000\nanswer_int = 3\n"
+    questions = [
+        {"function": "grad", "forbidden": [], "cases": [], "variable": "answer_grad"},
+        {"function": "num", "forbidden": [], "cases": [], "variable": "answer_int"},
+        {"function": "none", "forbidden": [], "cases": [], "variable": "answer_none"},
+    ]
+    run = _run(source, sandboxed=sandboxed, questions=questions, timeout=5, load_timeout=20)
+    grad, num, none = (run.questions[k].cases for k in ("grad", "num", "none"))
+    assert grad[0]["status"] == "ok" and grad[0]["value"].startswith("p_i - y_i")
+    assert len(grad[0]["value"]) == 4096 and grad[0]["answer_length"] == 5009
+    assert num[0]["value"] is None and num[0]["answer_type"] == "int"
+    assert none[0]["status"] == "missing"
+    assert all(run.questions[k].status == "done" for k in ("grad", "num", "none"))
 
 
 @pytest.mark.parametrize("sandboxed", [pytest.param(True, marks=needs_bwrap), False])
