@@ -469,13 +469,11 @@ def _grade(
             )
         )
     report.score = round(sum(q.score for q in report.questions), 6)
-    defined = [f for f in exercise.functions if run.functions.get(f, "missing") != "missing"]
     if (
         report.status == "graded"
-        and run.functions
-        and not defined
+        and report.questions
         and not run.load_errors
-        and not any(q.status == "reference_used" for q in report.questions)
+        and all(q.status == "missing" for q in report.questions)
     ):
         report.status = "nothing_to_grade"
         report.messages.insert(

@@ -27,6 +27,7 @@ import pytest
 from grading_support import SUBMISSIONS
 
 import ce_course
+from ce_course.grading.exercises import get_exercise
 from ce_course.grading.sandbox import sandbox_status
 
 CANARY = "CANARY-7f3a9c-hidden-secret"
@@ -335,6 +336,7 @@ def test_one_hostile_batch(tmp_path: Path, throwaway: Path) -> None:
     report_text = output.read_text(encoding="utf-8")
     doc = json.loads(report_text)
     rows = {Path(s["path"]).name: s for s in doc["submissions"]}
+    full = get_exercise("02_softmax").max_score + 1  # and the canary case of --hidden-tests
     n = len(ATTACKS) + 4 + 2
     assert len(rows) == n, sorted(rows)
     # deadlines: load (8) + 1 question (3) + 5 s margin per submission, 3 in parallel
@@ -343,14 +345,14 @@ def test_one_hostile_batch(tmp_path: Path, throwaway: Path) -> None:
         assert row["seconds"] < 8 + 3 + 5 + 2, (row["path"], row["seconds"])
     for name in ("a", "b", "c", "d"):
         row = rows[f"02_softmax__good_{name}.py"]
-        assert row["score"] == row["max_score"] == 14, row
+        assert row["score"] == row["max_score"] == full, row
         assert row["sandbox"] == "bubblewrap"
     for name in ATTACKS:
         row = rows[f"02_softmax__{name}.py"]
         assert row["score"] == 0, (name, row["questions"][0]["feedback"], row["messages"])
     mismatch = rows["mismatch.ipynb"]
-    assert mismatch["exercise"] == "02_softmax" and mismatch["max_score"] == 14
-    assert mismatch["score"] == 14
+    assert mismatch["exercise"] == "02_softmax" and mismatch["max_score"] == full
+    assert mismatch["questions"][0]["score"] == mismatch["questions"][0]["max_score"]
     assert any("mismatch" in m and "09_two_layer_net" in m for m in mismatch["messages"])
     nothing = rows["nothing.py"]
     assert nothing["status"] == "nothing_to_grade"
