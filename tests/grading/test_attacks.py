@@ -342,7 +342,7 @@ def test_one_hostile_batch(tmp_path: Path, throwaway: Path) -> None:
     # deadlines: load (8) + 1 question (3) + 5 s margin per submission, 3 in parallel
     assert elapsed < 60, elapsed
     for row in rows.values():
-        assert row["seconds"] < 8 + 3 + 5 + 2, (row["path"], row["seconds"])
+        assert row["seconds"] < 8 + 3 + 5 + 4, (row["path"], row["seconds"])  # budget + stop
     for name in ("a", "b", "c", "d"):
         row = rows[f"02_softmax__good_{name}.py"]
         assert row["score"] == row["max_score"] == full, row
@@ -400,6 +400,11 @@ def test_one_hostile_batch(tmp_path: Path, throwaway: Path) -> None:
     # memory of the grader stayed bounded (ru_maxrss is in KiB on Linux)
     assert rss < 400 * 1024, rss
     # no process of the batch is left once the grader has exited
-    time.sleep(1)
+    deadline = time.monotonic() + 10  # the kernel tears the namespaces down (a busy machine)
+    while time.monotonic() < deadline and (
+        _processes_of(str(throwaway))
+        or len(_processes_of("/opt/ce-course/boot.py")) > sandboxed_before
+    ):
+        time.sleep(0.2)
     assert _processes_of(str(throwaway)) == []
-    assert len(_processes_of("/opt/ce-course/boot.py")) == sandboxed_before
+    assert len(_processes_of("/opt/ce-course/boot.py")) <= sandboxed_before
