@@ -18,6 +18,11 @@ Layout
     reading a notebook or a file; finding reference use in its source.
 :mod:`.runner`, :mod:`.worker`, :mod:`.serialize`, :mod:`.guard`, :mod:`.probes`
     running a submission in a separate, limited process that returns plain data only.
+:mod:`.sandbox`, :mod:`.view`
+    the bubblewrap sandbox of the workers; the learner-facing copy of :mod:`ce_course` they import
+    (forbidden references replaced by stubs, no case definitions).
+:mod:`.gradescope`
+    the Gradescope autograder package and its ``results.json``.
 :mod:`.grader`, :mod:`.report`, :mod:`.hidden`
     scoring, the four report formats, the instructor's extra tests.
 :mod:`.assign`, :mod:`.learner_check`, :mod:`.cli`

@@ -2,7 +2,7 @@
 
 ``ce-course grade SUBMISSION... [--exercise NAME] [--format text|json|csv|gradescope]
 [--output FILE] [--hidden-tests DIR] [--timeout SECONDS] [--load-timeout SECONDS]
-[--memory-limit MIB] [--jobs N] [--seed SECRET] [--summary]``
+[--memory-limit MIB] [--jobs N] [--seed SECRET] [--summary] [--sandbox auto|required|off]``
 
 ``--seed`` (or the environment variable ``CE_COURSE_SEED``) is the instructor's secret from which
 the hidden cases are drawn; without it a documented default seed is used and every report says so.
@@ -11,7 +11,12 @@ each kind of case.
 
 Exit status: 0 when every submission was graded (whatever its score, a syntax error or a
 malformed notebook included), 1 when some submission could not be graded at all (its exercise is
-unknown, or the grader failed), 2 for a usage error (no submission found, bad hidden tests).
+unknown, or the grader failed), 2 for a usage error (no submission found, bad hidden tests,
+``--sandbox required`` where the sandbox does not work).
+
+``ce-course gradescope EXERCISE [--output ZIP] [--hidden-visibility V] [--sandbox MODE]``
+
+Writes the Gradescope autograder zip (see :mod:`.gradescope`); exit status 2 if it cannot.
 
 ``ce-course assign [--source DIR] [--dest DIR] [--check]``
 
@@ -60,13 +65,20 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         )
         return 2
     if args.exercise:
-        from .exercises import get_exercise
+        from .submission import lookup_exercise
 
         try:
-            get_exercise(args.exercise)
+            lookup_exercise(args.exercise)
         except KeyError as exc:
             print(f"ce-course grade: {exc.args[0]}", file=sys.stderr)
             return 2
+    from .sandbox import SandboxUnavailable, resolve_mode
+
+    try:
+        resolve_mode(args.sandbox)
+    except SandboxUnavailable as exc:
+        print(f"ce-course grade: {exc}", file=sys.stderr)
+        return 2
     hidden = {}
     if args.hidden_tests:
         try:
@@ -84,6 +96,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         hidden_dir=args.hidden_tests,
         jobs=args.jobs,
         seed=args.seed,
+        sandbox=args.sandbox,
     )
     text = format_reports(reports, args.format)
     if args.summary:
@@ -104,6 +117,29 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 1 if any(r.status == "error" for r in reports) else 0
+
+
+def _cmd_gradescope(args: argparse.Namespace) -> int:
+    from .gradescope import build_package
+    from .submission import lookup_exercise
+
+    try:
+        lookup_exercise(args.exercise)
+    except KeyError as exc:
+        print(f"ce-course gradescope: {exc.args[0]}", file=sys.stderr)
+        return 2
+    try:
+        path = build_package(
+            args.exercise,
+            args.output,
+            hidden_visibility=args.hidden_visibility,
+            sandbox=args.sandbox,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"ce-course gradescope: {exc}", file=sys.stderr)
+        return 2
+    print(f"ce-course gradescope: wrote {path}")
+    return 0
 
 
 def _cmd_assign(args: argparse.Namespace) -> int:
@@ -157,7 +193,12 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         metavar="SUBMISSION",
         help=".ipynb or .py files, or directories of them",
     )
-    grade.add_argument("--exercise", metavar="NAME", help="exercise when nothing else says it")
+    grade.add_argument(
+        "--exercise",
+        metavar="NAME",
+        help="grade every submission as this exercise (08, 08_linear_classifier or a graded "
+        "function's name); wins over the notebook metadata and the file name",
+    )
     grade.add_argument("--format", choices=("text", "json", "csv", "gradescope"), default="text")
     grade.add_argument("--output", "-o", metavar="FILE", help="write the report here")
     grade.add_argument(
@@ -201,7 +242,38 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also print, per question, how many learners made each mistake and passed each kind",
     )
+    grade.add_argument(
+        "--sandbox",
+        choices=("auto", "required", "off"),
+        default=os.environ.get("CE_COURSE_SANDBOX", "auto"),
+        help="run each submission in a bubblewrap sandbox: auto (where it works, else plain "
+        "processes, said in every report), required (refuse to grade without it), off",
+    )
     grade.set_defaults(func=_cmd_grade)
+
+    gradescope = subparsers.add_parser(
+        "gradescope",
+        help="write a Gradescope autograder zip for one exercise",
+        description=(
+            "Write setup.sh, run_autograder, the configuration and a ce-course wheel into a zip "
+            "that Gradescope's autograder accepts; results.json follows its specification."
+        ),
+    )
+    gradescope.add_argument("exercise", metavar="EXERCISE", help="08, a name or a function")
+    gradescope.add_argument("--output", "-o", default="autograder.zip", metavar="ZIP")
+    gradescope.add_argument(
+        "--hidden-visibility",
+        choices=("hidden", "after_due_date", "after_published", "visible"),
+        default="after_published",
+        help="when learners see the tests of hidden cases (default after_published)",
+    )
+    gradescope.add_argument(
+        "--sandbox",
+        choices=("auto", "required", "off"),
+        default="required",
+        help="grading mode on Gradescope (default required)",
+    )
+    gradescope.set_defaults(func=_cmd_gradescope)
 
     assign = subparsers.add_parser(
         "assign",

@@ -31,13 +31,15 @@ from .compare import evaluate_question, mutation_messages
 from .exercises import exercise_from_filename, get_exercise
 from .probes import Probe
 from .runner import QuestionRun, run_submission
+from .sandbox import resolve_mode
 from .serialize import encode
-from .spec import DEFAULT_HIDDEN_SEED, SEED_ENV, Case, Exercise, Question
+from .spec import ALWAYS_ALLOWED, DEFAULT_HIDDEN_SEED, SEED_ENV, Case, Exercise, Question
 from .static import example_loops, reference_uses
 from .submission import (
     Submission,
     SubmissionError,
     find_submissions,
+    lookup_exercise,
     read_submission,
     resolve_exercise,
 )
@@ -101,8 +103,12 @@ class SubmissionReport:
     ----------
     status : str
         ``graded`` (the functions ran, whatever their scores), ``load_error`` (malformed
-        notebook, syntax error, or top-level code that crashed or hung: 0 points) or ``error``
-        (the exercise could not be determined, or the grader failed).
+        notebook, syntax error, or top-level code that crashed or hung: 0 points),
+        ``nothing_to_grade`` (the submission defines none of the exercise's graded functions) or
+        ``error`` (the exercise could not be determined, or the grader failed).
+    sandbox : str
+        ``"bubblewrap"`` when the workers ran in the sandbox, else why not (every report format
+        shows it).
     messages : list of str
         Remarks about the submission as a whole (cells that raised while loading...).
     hidden_seed : str
@@ -119,6 +125,7 @@ class SubmissionReport:
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
     hidden_seed: str = "default"
+    sandbox: str = ""
 
 
 def _encode_input(value: Any) -> Any:
@@ -200,6 +207,7 @@ def _grade_question(
         return report
     public_expected = [question.expected(c) for c in question.public_cases()]
     violations: list[str] = []
+    stub_calls: list[str] = []
     tampered = False
     mutated: list[str] = []
     statuses = []
@@ -214,6 +222,10 @@ def _grade_question(
         for v in _strs(raw.get("violations")):
             if v not in violations:
                 violations.append(v)
+        for call in raw.get("stub_calls") or []:
+            text = f"{call['name']} ({call['where']})"
+            if text not in stub_calls and len(stub_calls) < 5:
+                stub_calls.append(text)
         tampered = tampered or bool(raw.get("tampered"))
         for m in _strs(raw.get("mutated")):
             if m not in mutated:
@@ -259,9 +271,13 @@ def _grade_question(
         report.mistakes.append("loop")
     if run.status in ("timeout", "crashed", "not_run") and run.detail:
         report.feedback.append(run.detail)
-    if violations or tampered:
-        what = ", ".join(violations) if violations else "the grader's profile hook"
-        verb = "calls" if violations else "tampers with"
+    if stub_calls or violations or tampered:
+        what = (
+            ", ".join(stub_calls or violations)
+            if stub_calls or violations
+            else ("the grader's profile hook")
+        )
+        verb = "calls" if stub_calls or violations else "tampers with"
         report.feedback.insert(
             0,
             f"{verb} {what} while it runs: that is the reference implementation (or a library "
@@ -347,6 +363,7 @@ def grade_submission(
     hidden_cases: dict[str, list[Case]] | None = None,
     blocked_paths: Sequence[str] = (),
     seed: str | None = None,
+    sandbox: str | bool | None = None,
 ) -> SubmissionReport:
     """Grade one submission file.
 
@@ -369,12 +386,22 @@ def grade_submission(
     seed : str, optional
         The instructor's secret seed of the hidden cases; else ``CE_COURSE_SEED``, else the
         documented default (:data:`~.spec.DEFAULT_HIDDEN_SEED`), which the report says.
+    sandbox : {"auto", "required", "off"} or bool
+        Whether the workers run in the bubblewrap sandbox (:mod:`.sandbox`); ``auto`` uses it
+        where it works and says in the report when it does not. ``True``/``False`` force it.
+        The default is the environment variable ``CE_COURSE_SANDBOX``, else ``auto``.
 
     Returns
     -------
     SubmissionReport
     """
     start = time.monotonic()
+    if sandbox is None:
+        sandbox = os.environ.get("CE_COURSE_SANDBOX", "auto")
+    if isinstance(sandbox, bool):
+        sandboxed, note = sandbox, "" if sandbox else "sandbox: off"
+    else:
+        sandboxed, note = resolve_mode(sandbox)
     try:
         secret = seed if seed is not None else os.environ.get(SEED_ENV) or None
         report = _grade(
@@ -386,8 +413,10 @@ def grade_submission(
             hidden_cases or {},
             blocked_paths,
             secret or DEFAULT_HIDDEN_SEED,
+            sandboxed,
         )
         report.hidden_seed = "instructor" if secret else "default"
+        report.sandbox = "bubblewrap" if sandboxed else note
         return report
     except Exception as exc:  # a bug of the grader must not stop the batch
         return SubmissionReport(
@@ -408,14 +437,15 @@ def _grade(
     hidden_cases: dict[str, list[Case]],
     blocked_paths: Sequence[str],
     seed: str = DEFAULT_HIDDEN_SEED,
+    sandboxed: bool = False,
 ) -> SubmissionReport:
     start = time.monotonic()
     try:
         submission = read_submission(path)
     except SubmissionError as exc:
         name = exercise_from_filename(os.path.basename(path))
-        if name is None and explicit:
-            name = get_exercise(explicit).name
+        if explicit:
+            name = lookup_exercise(explicit)
         report = SubmissionReport(path, name, "load_error", messages=[str(exc)])
         if name is not None:
             ex = get_exercise(name).with_seed(seed).with_cases(hidden_cases.get(name, []))
@@ -463,6 +493,7 @@ def _grade(
         if not findings[q.function]
     ]
     blocked = [_GRADING_DIR, os.path.abspath(path), *map(os.path.abspath, blocked_paths)]
+    allowed = set(ALWAYS_ALLOWED).union(*(q.allowed for q in exercise.questions))
     run = run_submission(
         [{"label": c.label, "source": c.source, "filename": c.filename} for c in submission.chunks],
         submission.kind,
@@ -471,7 +502,11 @@ def _grade(
         load_timeout=load_timeout,
         memory_mb=memory_mb,
         blocked_paths=blocked,
+        allowed=sorted(allowed),
+        sandbox=sandboxed,
     )
+    if run.protocol_violation:
+        report.messages.append(run.protocol_violation)
     if run.load_failure:
         report.status = "load_error"
         report.messages.append(run.load_failure)
@@ -492,6 +527,18 @@ def _grade(
             )
         )
     report.score = round(sum(q.score for q in report.questions), 6)
+    if (
+        report.status == "graded"
+        and report.questions
+        and not run.load_errors
+        and all(q.status == "missing" for q in report.questions)
+    ):
+        report.status = "nothing_to_grade"
+        report.messages.insert(
+            0,
+            f"nothing to grade for {exercise.name}: the submission defines none of its graded "
+            f"functions ({', '.join(exercise.functions)})",
+        )
     report.seconds = time.monotonic() - start
     return report
 
@@ -532,6 +579,7 @@ def grade_paths(
     progress: bool | None = None,
     on_result: Callable[[SubmissionReport], None] | None = None,
     seed: str | None = None,
+    sandbox: str | bool | None = None,
 ) -> list[SubmissionReport]:
     """Grade files and directories (every ``.ipynb``/``.py`` directly inside a directory).
 
@@ -551,12 +599,19 @@ def grade_paths(
         Called with each report as soon as it is ready (from a worker thread).
     seed : str, optional
         The instructor's secret seed of the hidden cases (see :func:`grade_submission`).
+    sandbox : {"auto", "required", "off"} or bool
+        See :func:`grade_submission`; ``required`` raises
+        :class:`~.sandbox.SandboxUnavailable` before grading anything when there is no sandbox.
 
     Returns
     -------
     list of SubmissionReport
         In the order of the files.
     """
+    if sandbox is None:
+        sandbox = os.environ.get("CE_COURSE_SANDBOX", "auto")
+    if not isinstance(sandbox, bool):
+        sandbox = resolve_mode(sandbox)[0] or sandbox  # raises for "required" without a sandbox
     files = find_submissions(list(paths))
     if progress is None:
         progress = any(os.path.isdir(p) for p in paths) and sys.stderr.isatty()
@@ -576,6 +631,7 @@ def grade_paths(
             hidden_cases=hidden_cases,
             blocked_paths=blocked,
             seed=seed,
+            sandbox=sandbox,
         )
         if bar is not None:
             bar.update(path)

@@ -61,6 +61,8 @@ def _text(reports: list[SubmissionReport]) -> str:
         out.append(f"{r.path}  [{ex}]  {_num(r.score)}/{_num(r.max_score)}  ({r.status})")
         for m in r.messages:
             out.append(f"  ! {m}")
+        if r.sandbox and r.sandbox != "bubblewrap":
+            out.append(f"  ! {r.sandbox}")
         for q in r.questions:
             mark = "✓" if q.status == "passed" else "✗"
             out.append(f"  {mark} {q.function}: {_counts(q)} ({q.status})")
@@ -110,7 +112,9 @@ def _csv(reports: list[SubmissionReport]) -> str:
     functions = [f for n in names for f in get_exercise(n).functions]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["submission", "exercise", "status", *functions, "total", "max", "message"])
+    writer.writerow(
+        ["submission", "exercise", "status", *functions, "total", "max", "message", "sandbox"]
+    )
     for r in reports:
         scores = {q.function: _num(q.score) for q in r.questions}
         lines = list(r.messages)
@@ -128,6 +132,7 @@ def _csv(reports: list[SubmissionReport]) -> str:
                 _num(r.score),
                 _num(r.max_score),
                 message,
+                r.sandbox,
             ]
         )
     return buf.getvalue()
@@ -155,7 +160,8 @@ def _gradescope(reports: list[SubmissionReport]) -> str:
             }
         )
     head = f"{r.exercise or 'unknown exercise'}: {_num(r.score)}/{_num(r.max_score)}"
-    output = "\n".join([head, *r.messages])
+    sandbox = [r.sandbox] if r.sandbox and r.sandbox != "bubblewrap" else []
+    output = "\n".join([head, *r.messages, *sandbox])
     doc = {
         "score": r.score,
         "output": output,

@@ -47,7 +47,7 @@ __all__ = [
     "read_frame",
 ]
 
-MAX_MESSAGE_BYTES = 64 * 2**20
+MAX_MESSAGE_BYTES = 24 * 2**20
 MAX_ARRAY_BYTES = 16 * 2**20
 _MAX_DEPTH = 12
 _MAX_ITEMS = 10_000
@@ -272,10 +272,10 @@ def decode(
     raise ProtocolError(f"unexpected entry {tag!r} in a message")
 
 
-def frame(message: Any) -> bytes:
-    """Serialise one message: a 4-byte length, then compact JSON."""
+def frame(message: Any, *, max_bytes: int = MAX_MESSAGE_BYTES) -> bytes:
+    """Serialise one message: a 4-byte length, then compact JSON (at most ``max_bytes``)."""
     payload = json.dumps(message, separators=(",", ":")).encode("utf-8")
-    if len(payload) > MAX_MESSAGE_BYTES:
+    if len(payload) > max_bytes:
         raise ValueError(f"frame: message of {len(payload)} bytes is too large")
     return _HEADER.pack(len(payload)) + payload
 

@@ -24,6 +24,7 @@ __all__ = [
     "Submission",
     "SubmissionError",
     "find_submissions",
+    "lookup_exercise",
     "read_submission",
     "resolve_exercise",
     "strip_magics",
@@ -194,51 +195,89 @@ def read_submission(path: str) -> Submission:
     )
 
 
+def lookup_exercise(text: str) -> str:
+    """The full name of the exercise named by ``text``: a number (``"08"``, ``"8"``), a name
+    (``"08_linear_classifier"``) or the name of one of its graded functions
+    (``"linear_softmax_loss"``).
+
+    Raises
+    ------
+    KeyError
+        Naming ``text`` and listing the exercises.
+
+    Examples
+    --------
+    >>> lookup_exercise("08"), lookup_exercise("softmax")
+    ('08_linear_classifier', '02_softmax')
+    """
+    from .exercises import find_function, get_exercise
+
+    try:
+        return get_exercise(text).name
+    except KeyError:
+        pass
+    try:
+        return find_function(text)[0].name
+    except KeyError:
+        raise KeyError(
+            f"unknown exercise {text!r}: give a number (08), a name ({', '.join(EXERCISE_NAMES)}) "
+            "or a graded function's name"
+        ) from None
+
+
 def resolve_exercise(submission: Submission, explicit: str | None = None) -> tuple[str, str]:
     """Decide which exercise a submission is for.
 
-    The notebook metadata ``ce_course.exercise`` comes first, then the file name (see
-    :func:`~ce_course.grading.exercises.exercise_from_filename`), then ``explicit`` (the
-    ``--exercise`` option).
+    ``explicit`` (the ``--exercise`` option, see :func:`lookup_exercise`) wins; then the notebook
+    metadata ``ce_course.exercise``, then the file name (see
+    :func:`~ce_course.grading.exercises.exercise_from_filename`).
 
     Returns
     -------
     name : str
         The exercise's full name.
     note : str
-        A remark for the report when ``explicit`` disagreed and was not used, else ``""``.
+        A remark for the report when the submission itself names another exercise, else ``""``.
 
     Raises
     ------
     KeyError
-        When no source names an exercise, or the metadata names an unknown one.
+        When no source names an exercise, or the metadata names an unknown one (and no
+        ``explicit`` was given).
     """
     from .exercises import get_exercise
 
-    explicit_name = get_exercise(explicit).name if explicit else None
+    explicit_name = lookup_exercise(explicit) if explicit else None
     found = None
     if submission.metadata_exercise:
         try:
             found = get_exercise(submission.metadata_exercise).name
         except KeyError:
-            raise KeyError(
-                f"{submission.path}: the notebook metadata names an unknown exercise "
-                f"{submission.metadata_exercise!r}; known: {', '.join(EXERCISE_NAMES)}"
-            ) from None
+            if explicit_name is None:
+                raise KeyError(
+                    f"{submission.path}: the notebook metadata names an unknown exercise "
+                    f"{submission.metadata_exercise!r}; known: {', '.join(EXERCISE_NAMES)}"
+                ) from None
+            found = submission.metadata_exercise[:60]
+        source = "its notebook metadata"
     if found is None:
         found = exercise_from_filename(os.path.basename(submission.path))
-    if found is None and explicit_name:
-        return explicit_name, ""
+        source = "its file name"
+    if explicit_name:
+        note = ""
+        if found is not None and found != explicit_name:
+            note = (
+                f"exercise mismatch: graded as {explicit_name} (--exercise), but {source} "
+                f"says {found}"
+            )
+        return explicit_name, note
     if found is None:
         raise KeyError(
             f"{submission.path}: cannot tell which exercise this is: no "
             "metadata.ce_course.exercise, no NN_ exercise number in the file name; pass "
             f"--exercise NAME (one of {', '.join(EXERCISE_NAMES)})"
         )
-    note = ""
-    if explicit_name and explicit_name != found:
-        note = f"--exercise {explicit_name} ignored: the submission itself says {found}"
-    return found, note
+    return found, ""
 
 
 def find_submissions(paths: list[str]) -> list[str]:

@@ -1,33 +1,33 @@
-"""The process that runs a submission: ``python -I -m ce_course.grading.worker --job F --fd N``.
+"""The process that runs a submission, started by ``boot.py`` (see :mod:`.runner`).
 
-The grader starts one worker per submission (and a fresh one after a question times out or
-crashes). The worker
+It runs *inside* the learner-facing view of :mod:`ce_course` (:mod:`.view`): the references the
+exercise forbids are stubs there, and none of the grader's case definitions exist. The grader
+starts one worker per submission (and a fresh one after a question times out or crashes). The
+worker
 
-1. reads its job (the submission's code chunks and the test inputs, as plain data) from the file
-   ``F`` and deletes it;
+1. reads a ``load`` request (the submission's code chunks and its limits; no test inputs) from
+   the command pipe;
 2. limits itself with :mod:`resource`: address space (``RLIMIT_AS``), CPU time, file size, no core
    dumps;
-3. installs an audit hook (:func:`sys.addaudithook`, which cannot be removed) that refuses to
-   read the grader's test definitions, the instructor's hidden tests and the batch's submission
-   files, to write outside its scratch directory, to start processes, to signal other processes,
-   to open network connections, and to change the profile hook while a graded function runs;
+3. installs an audit hook (:func:`sys.addaudithook`) that refuses to read the grader's files, to
+   write outside its scratch directory, to start processes, to signal other processes, to open
+   network connections, and to change the profile hook while a graded function runs. The hook is
+   a second line only: ``ctypes`` bypasses it; the OS sandbox (:mod:`.sandbox`) is the wall;
 4. runs the submission's chunks one by one, recording the errors, with ``sys.stdout`` and
    ``sys.stderr`` captured up to a cap;
-5. calls each graded function on each case inside a :class:`~.guard.ReferenceGuard`, snapshots
-   the array arguments to detect mutation, and sends back plain data (:mod:`.serialize`) on the
-   file descriptor ``N``: one message per case, so that a later timeout or crash loses nothing
-   already graded.
+5. then answers one request at a time: a ``case`` request carries the inputs of ONE case and the
+   reply is the raw outcome (the returned value as plain data, or the exception with its type,
+   message and line; which arguments were modified; which reference stubs were called; what the
+   profile hook saw). A ``variable`` request returns a module-level string.
 
-Nothing is compared here: the grader compares the returned data with the reference in its own
-process, so the submission can neither see the expected values nor patch the comparison.
+Nothing is compared or scored here: expected values, mistake models, statuses and "reference
+used" are decided in the grader's process from these raw values (see :func:`child_main`).
 """
 
 from __future__ import annotations
 
-import argparse
 import builtins
 import io
-import json
 import linecache
 import os
 import sys
@@ -42,11 +42,13 @@ import ce_course.grading.learner_check as _check_module
 
 from .guard import ReferenceGuard
 from .probes import RecordingProbe
-from .serialize import decode, encode, frame
+from .serialize import decode, encode, frame, read_frame
 
-__all__ = ["main"]
+__all__ = ["MAX_VARIABLE_CHARS", "child_main"]
 
 _OUTPUT_CAP = 64 * 1024
+MAX_VARIABLE_CHARS = 4096
+"""Longest string a ``variable`` request returns."""
 _write = os.write
 _exit = os._exit
 _getpid = os.getpid
@@ -99,7 +101,10 @@ class _Channel:
         self.fd = fd
 
     def send(self, message: dict[str, Any]) -> None:
-        data = frame(message)
+        try:
+            data = frame(message)
+        except (ValueError, TypeError):  # too large: the grader would refuse it anyway
+            _exit(5)
         try:
             while data:
                 n = _write(self.fd, data)
@@ -108,7 +113,7 @@ class _Channel:
             _exit(3)
 
 
-def _set_limits(memory_mb: int, cpu_seconds: int, fsize_mb: int) -> None:
+def _set_limits(memory_mb: int, cpu_seconds: int, fsize_mb: int, nproc: int | None = None) -> None:
     import resource
 
     def lower(which: int, value: int) -> None:
@@ -123,6 +128,8 @@ def _set_limits(memory_mb: int, cpu_seconds: int, fsize_mb: int) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     limit = cpu_seconds if hard == resource.RLIM_INFINITY else min(cpu_seconds, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+    if nproc:  # only in the sandbox: its user namespace counts this submission's processes only
+        lower(resource.RLIMIT_NPROC, nproc)
 
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
@@ -161,8 +168,12 @@ def _install_audit_hook(
     blocked_read: list[str], write_roots: list[str], guard_active: Callable[[], bool]
 ) -> None:
     """Refuse dangerous operations; see the module docstring."""
-    blocked_files = frozenset(_realpath(p) for p in blocked_read if not os.path.isdir(p))
-    blocked_dirs = tuple(_realpath(p) + os.sep for p in blocked_read if os.path.isdir(p))
+
+    def is_dir(p: str) -> bool:  # the grader marks directories with a final separator
+        return p.endswith(os.sep) or os.path.isdir(p)
+
+    blocked_files = frozenset(_realpath(p) for p in blocked_read if not is_dir(p))
+    blocked_dirs = tuple(_realpath(p) + os.sep for p in blocked_read if is_dir(p))
     roots = tuple(_realpath(p) + os.sep for p in write_roots)
     pid = _getpid()
 
@@ -203,7 +214,7 @@ def _install_audit_hook(
         elif event in _PROCESS_EVENTS:
             deny(f"starting a process ({event})")
         elif event in ("os.kill", "os.killpg"):
-            if event == "os.killpg" or args[0] not in (pid, 0):
+            if event == "os.killpg" or args[0] != pid:
                 deny("signalling another process")
         elif event in _NETWORK_EVENTS:
             deny(f"network access ({event})")
@@ -295,23 +306,43 @@ def _arg_names(fn: Any, n: int) -> list[str]:
     return [names[i] if i < len(names) else f"argument {i + 1}" for i in range(n)]
 
 
+def _stub_calls(labels: dict[str, str]) -> list[dict[str, str]]:
+    """The calls of reference stubs since the last look (see :mod:`.view`), then forget them."""
+    stub = sys.modules.get("ce_course._stub")
+    calls = getattr(stub, "CALLS", None)
+    if type(calls) is not list:
+        return []
+    out = []
+    for item in list(calls)[:10]:
+        try:
+            name, filename, line = item
+            where = f"line {int(line)} of {labels.get(str(filename), str(filename))}"
+            out.append({"name": str(name)[:100], "where": where[:200]})
+        except BaseException:
+            continue
+    calls.clear()
+    return out
+
+
 def _run_case(
     fn: Any,
     case: dict[str, Any],
-    forbidden: list[str],
     guards: list[ReferenceGuard],
     filenames: frozenset[str],
     labels: dict[str, str],
 ) -> dict[str, Any]:
     args = decode(case["args"], probe_factory=RecordingProbe)
     kwargs = decode(case["kwargs"], probe_factory=RecordingProbe)
+    if type(args) is not tuple or type(kwargs) is not dict:
+        raise ValueError("malformed case")
     names = _arg_names(fn, len(args))
     snapshot: list[tuple[str, Any, bytes, tuple]] = []
     for name, value in zip(names, args, strict=True):
         _arrays(value, name, snapshot)
     for key, value in kwargs.items():
         _arrays(value, key, snapshot)
-    guard = ReferenceGuard(forbidden)
+    _stub_calls(labels)
+    guard = ReferenceGuard(case.get("forbidden") or [])
     guards.append(guard)
     status, value, error = "ok", None, None
     start = time.perf_counter()
@@ -327,59 +358,46 @@ def _run_case(
     seconds = time.perf_counter() - start
     probes = [a for a in (*args, *kwargs.values()) if type(a) is RecordingProbe]
     result = {
-        "type": "case",
+        "type": "result",
+        "seq": case["seq"],
         "status": status,
         "value": encode(value) if status == "ok" else None,
         "error": error,
-        "mutated": _mutated(snapshot),
-        "violations": list(guard.violations),
-        "tampered": guard.tampered,
+        "mutated": _mutated(snapshot)[:20],
+        "violations": list(guard.violations)[:10],
+        "tampered": bool(guard.tampered),
+        "stub_calls": _stub_calls(labels),
         "seconds": round(seconds, 6),
     }
     if probes:
-        result["probe_calls"] = probes[0].calls
+        result["probe_calls"] = int(probes[0].calls)
     return result
 
 
-def _answer_case(namespace: dict[str, Any], name: str) -> dict[str, Any]:
-    """The module-level answer of a derivation question as a raw value (a str, 4 KB at most)."""
-    value = namespace.get(name)
-    if type(value) is str:
-        return {
-            "type": "case",
-            "status": "ok",
-            "value": encode(value[:4096]),
-            "answer_length": len(value),
-            "mutated": [],
-            "violations": [],
-        }
-    status = "missing" if name not in namespace else "ok"
+def _variable(namespace: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+    """The raw value of a module-level string variable of the submission (a derivation answer)."""
+    name = str(request.get("name", ""))
+    value = namespace.get(name, _variable)
+    reply: dict[str, Any] = {"type": "variable", "seq": request["seq"], "name": name[:100]}
     try:
         kind = type(value).__name__
-        kind = kind[:40] if type(kind) is str else "object"
+        kind = kind[:50] if type(kind) is str else "object"
     except BaseException:
         kind = "object"
-    return {
-        "type": "case",
-        "status": status,
-        "value": None,
-        "answer_type": kind,
-        "mutated": [],
-        "violations": [],
-    }
+    if value is _variable:
+        reply.update(status="missing", value=None, length=0, type_name="")
+    elif type(value) is not str:
+        reply.update(status="not_str", value=None, length=0, type_name=kind)
+    else:
+        reply.update(
+            status="ok", value=value[:MAX_VARIABLE_CHARS], length=len(value), type_name="str"
+        )
+    return reply
 
 
-def _run(job: dict[str, Any], channel: _Channel) -> None:
+def _load(job: dict[str, Any], namespace: dict[str, Any], capture: _Capture) -> dict[str, Any]:
     filenames = frozenset(c["filename"] for c in job["chunks"])
     labels = {c["filename"]: c["label"] for c in job["chunks"]}
-    capture = _Capture()
-    sys.stdout = sys.stderr = capture
-    namespace: dict[str, Any] = {
-        "__name__": "__main__" if job["kind"] == "notebook" else "__submission__",
-        "__builtins__": builtins,
-        "display": _display,
-        "get_ipython": _get_ipython,
-    }
     load_errors = []
     for chunk in job["chunks"]:
         source = chunk["source"]
@@ -400,127 +418,62 @@ def _run(job: dict[str, Any], channel: _Channel) -> None:
             err["chunk"] = chunk["label"]
             if len(load_errors) < 20:
                 load_errors.append(err)
+    _stub_calls(labels)  # reference calls at the top level are not graded
     text, dropped = capture.take()
     functions = {}
-    for q in job["questions"]:
-        fn = namespace.get(q["function"])
-        functions[q["function"]] = (
-            "missing" if fn is None else "callable" if callable(fn) else type(fn).__name__
+    for name in job["functions"][:50]:
+        fn = namespace.get(name)
+        functions[name] = (
+            "missing" if fn is None else "callable" if callable(fn) else type(fn).__name__[:50]
         )
-    channel.send(
-        {
-            "type": "loaded",
-            "errors": load_errors,
-            "output": text[:4000],
-            "output_dropped": dropped + max(0, len(text) - 4000),
-            "functions": functions,
-        }
-    )
-    for q in job["questions"]:
-        channel.send({"type": "start", "question": q["function"]})
-        if q.get("variable"):  # a derivation question: return the raw answer string (issue 11)
-            channel.send(_answer_case(namespace, q["variable"]))
-            channel.send({"type": "end", "question": q["function"]})
-            continue
-        fn = namespace.get(q["function"])
-        if fn is not None and callable(fn):
-            for case in q["cases"]:
-                channel.send(_run_case(fn, case, q["forbidden"], _GUARDS, filenames, labels))
-                capture.take()
-        channel.send({"type": "end", "question": q["function"]})
-    channel.send({"type": "done"})
+    return {
+        "type": "loaded",
+        "errors": load_errors,
+        "output": text[:4000],
+        "output_dropped": dropped + max(0, len(text) - 4000),
+        "functions": functions,
+    }
 
 
-def serve(fd: int) -> None:
-    """The fork server (see :class:`ce_course.grading.runner._ForkServer`).
+class _Commands:
+    """Framed requests from the grader on a file descriptor."""
 
-    Reads requests (JSON plus two file descriptors) from the UNIX socket ``fd``; for each, forks a
-    child that becomes a session leader, takes the second descriptor as stdout and stderr, moves
-    to the request's scratch directory and environment, and runs :func:`main` on the request's job
-    with the first descriptor as its message channel. Reports each child's pid, and its exit code
-    (negative for a signal) once reaped. Ends when the grader closes the socket.
+    def __init__(self, fd: int) -> None:
+        self.stream = os.fdopen(fd, "rb", buffering=0)
+
+    def next(self) -> dict[str, Any]:
+        try:
+            msg = read_frame(self.stream)
+        except (OSError, ValueError):
+            msg = None
+        if type(msg) is not dict:
+            _exit(0)  # the grader is done with us, or is gone
+        return msg
+
+
+def child_main(cmd_fd: int, msg_fd: int) -> None:
+    """Run one worker: a ``load`` request, then ``case``/``variable`` requests until ``exit``.
+
+    The protocol (each message a frame of :mod:`.serialize`; the grader checks every reply
+    against a strict schema, see :mod:`.runner`):
+
+    * ``{"type": "load", "kind", "chunks", "functions", "blocked_paths", "write_roots",
+      "memory_mb", "cpu_seconds", "fsize_mb", "nproc"}``: runs the submission's code, replies
+      ``loaded``;
+    * ``{"type": "case", "seq", "function", "forbidden", "args", "kwargs"}``: one call of a graded
+      function on one case's inputs, replies ``result``;
+    * ``{"type": "variable", "seq", "name"}``: replies ``{"type": "variable", "seq", "name",
+      "status": "ok" | "missing" | "not_str", "value": str or None, "length", "type_name"}``, the
+      raw value of a module-level ``str`` of the submission (at most
+      :data:`MAX_VARIABLE_CHARS` characters; ``length`` is the full length);
+    * ``{"type": "exit"}`` (or the end of the pipe): exits.
     """
-    import select
-    import socket
-    import tempfile
-
-    sock = socket.socket(fileno=fd)
-    children: set[int] = set()
-
-    def report(message: dict[str, Any]) -> None:
-        try:
-            sock.send(json.dumps(message).encode())
-        except OSError:
-            pass
-
-    while True:
-        while children:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                children.clear()
-                break
-            if pid == 0:
-                break
-            children.discard(pid)
-            code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-            report({"exit": pid, "code": code})
-        ready, _, _ = select.select([sock], [], [], 0.05)
-        if not ready:
-            continue
-        try:
-            data, fds, _, _ = socket.recv_fds(sock, 65536, 4)
-        except OSError:
-            break
-        if not data:
-            break
-        try:
-            request = json.loads(data)
-            msg_fd, out_fd = fds
-        except (ValueError, TypeError):
-            for f in fds:
-                os.close(f)
-            continue
-        pid = os.fork()
-        if pid == 0:  # the child: becomes a worker
-            code = 70
-            try:
-                sock.close()
-                os.setsid()
-                os.dup2(out_fd, 1)
-                os.dup2(out_fd, 2)
-                os.close(out_fd)
-                os.chdir(request["cwd"])
-                os.environ.clear()
-                os.environ.update(request["env"])
-                tempfile.tempdir = None
-                main(["--job", request["job"], "--fd", str(msg_fd)])
-                code = 0
-            finally:
-                _exit(code)
-        for f in fds:
-            os.close(f)
-        children.add(pid)
-        report({"id": request.get("id"), "pid": pid})
-    _exit(0)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Entry point of the worker process (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m ce_course.grading.worker")
-    parser.add_argument("--job")
-    parser.add_argument("--fd", type=int)
-    parser.add_argument("--serve", type=int, metavar="FD", help="run the fork server")
-    args = parser.parse_args(argv)
-    if args.serve is not None:
-        serve(args.serve)
-    if args.job is None or args.fd is None:
-        parser.error("--job and --fd are required")
-    with open(args.job, "rb") as fh:
-        job = json.loads(fh.read().decode("utf-8"))
-    os.unlink(args.job)
-    _set_limits(job["memory_mb"], job["cpu_seconds"], job.get("fsize_mb", 64))
-    channel = _Channel(args.fd)
+    commands = _Commands(cmd_fd)
+    channel = _Channel(msg_fd)
+    job = commands.next()
+    if job.get("type") != "load":
+        _exit(0)
+    _set_limits(job["memory_mb"], job["cpu_seconds"], job.get("fsize_mb", 64), job.get("nproc"))
     sys.dont_write_bytecode = True
     _check_module._UNDER_GRADER = True
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -531,9 +484,29 @@ def main(argv: list[str] | None = None) -> None:
         return bool(_GUARDS) and _GUARDS[-1].active
 
     _install_audit_hook(job["blocked_paths"], job["write_roots"], guard_active)
-    _run(job, channel)
-    _exit(0)
-
-
-if __name__ == "__main__":
-    main()
+    filenames = frozenset(c["filename"] for c in job["chunks"])
+    labels = {c["filename"]: c["label"] for c in job["chunks"]}
+    capture = _Capture()
+    sys.stdout = sys.stderr = capture
+    namespace: dict[str, Any] = {
+        "__name__": "__main__" if job["kind"] == "notebook" else "__submission__",
+        "__builtins__": builtins,
+        "display": _display,
+        "get_ipython": _get_ipython,
+    }
+    channel.send(_load(job, namespace, capture))
+    del job
+    while True:
+        request = commands.next()
+        kind = request.get("type")
+        if kind == "case":
+            fn = namespace.get(str(request.get("function")))
+            if fn is None or not callable(fn):
+                _exit(4)
+            channel.send(_run_case(fn, request, _GUARDS, filenames, labels))
+            del request
+            capture.take()
+        elif kind == "variable":
+            channel.send(_variable(namespace, request))
+        else:
+            _exit(0)

