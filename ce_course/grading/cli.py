@@ -14,7 +14,8 @@ malformed notebook included), 1 when some submission could not be graded at all 
 unknown, or the grader failed), 2 for a usage error (no submission found, bad hidden tests,
 ``--sandbox required`` where the sandbox does not work).
 
-``ce-course gradescope EXERCISE [--output ZIP] [--hidden-visibility V] [--sandbox MODE]``
+``ce-course gradescope EXERCISE [--output ZIP] [--hidden-visibility V] [--sandbox MODE]
+[--seed SECRET]``
 
 Writes the Gradescope autograder zip (see :mod:`.gradescope`); exit status 2 if it cannot.
 
@@ -134,6 +135,7 @@ def _cmd_gradescope(args: argparse.Namespace) -> int:
             args.output,
             hidden_visibility=args.hidden_visibility,
             sandbox=args.sandbox,
+            seed=args.seed,
         )
     except (OSError, ValueError) as exc:
         print(f"ce-course gradescope: {exc}", file=sys.stderr)
@@ -272,6 +274,15 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         choices=("auto", "required", "off"),
         default="required",
         help="grading mode on Gradescope (default required)",
+    )
+    gradescope.add_argument(
+        "--seed",
+        metavar="SECRET",
+        default=os.environ.get("CE_COURSE_SEED"),
+        help=(
+            "instructor's secret seed of the hidden cases, stored in the zip's configuration "
+            "(default: $CE_COURSE_SEED, else the documented default seed)"
+        ),
     )
     gradescope.set_defaults(func=_cmd_gradescope)
 

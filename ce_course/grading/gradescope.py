@@ -155,6 +155,7 @@ def build_package(
     hidden_visibility: str = "after_published",
     sandbox: str = "required",
     wheel: str | None = None,
+    seed: str | None = None,
 ) -> str:
     """Write the autograder zip for ``exercise`` to ``output``; its path.
 
@@ -170,6 +171,10 @@ def build_package(
         The grading mode on Gradescope.
     wheel : str, optional
         A ready ce-course wheel; built with ``pip wheel --no-deps`` when omitted.
+    seed : str, optional
+        The instructor's secret seed of the hidden cases. It is stored in the zip's configuration,
+        which Gradescope keeps in ``/autograder/source``: never in the learner's sandbox. Without
+        it the hidden cases use the documented default seed, and every result says so.
     """
     from .submission import lookup_exercise
 
@@ -201,6 +206,8 @@ def build_package(
                 raise FileNotFoundError("build_package: pip wheel produced no ce_course wheel")
             wheel = found[0]
         config = {"exercise": name, "hidden_visibility": hidden_visibility, "sandbox": sandbox}
+        if seed:
+            config["seed"] = str(seed)
         os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
         with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as zf:
             base = os.path.basename(wheel)
@@ -246,7 +253,12 @@ def run_autograder(root: str = "/autograder") -> dict:
         from .sandbox import SandboxUnavailable
 
         try:
-            report = grade_submission(path, exercise=config["exercise"], sandbox=config["sandbox"])
+            report = grade_submission(
+                path,
+                exercise=config["exercise"],
+                sandbox=config["sandbox"],
+                seed=config.get("seed"),
+            )
         except SandboxUnavailable as exc:
             report = SubmissionReport(os.path.basename(path), config["exercise"], "error")
             report.messages.append(f"the autograder cannot run safely here: {exc}")
