@@ -21,7 +21,7 @@ from ce_course.grading import check, check_derivation
 from ce_course.grading.symbolic import DERIVATIONS, get_derivation
 
 sys.path.insert(0, os.path.dirname(__file__))
-from heldout_answers import CORRECT, EXTREME, HOSTILE, WRONG  # noqa: E402
+from heldout_answers import CORRECT, EXTREME, HOSTILE, WRONG
 
 FEEDBACK_SHARE = 0.95
 
@@ -211,7 +211,7 @@ def test_ce_course_grade_batch(tmp_path):
 def test_feedback_numbers_tell_the_answer_from_the_derivative():
     """A wrong answer close to the derivative is not told "1 times" or "yours x, expected x"."""
     r = check_derivation("jacobian_offdiag", "-p_i*p_j*1.0001", show=False)
-    assert r.key == "factor" and "1 times" not in r.message, r.message
+    assert r.key == "factor" and "is 1.0001 times" in r.message, r.message
     r = check_derivation("jacobian_offdiag", "-p_i*p_j + 0.0001", show=False)
     assert r.key == "differs", r.message
     yours, expected = r.message.split("yours ")[1].split(", expected ")

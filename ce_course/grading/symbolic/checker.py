@@ -189,6 +189,15 @@ def _fmt(x: float) -> str:
     return text.replace("-", "−")
 
 
+def _fmt_apart(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` with enough digits that they read differently (at most 12)."""
+    for digits in (3, 6, 9, 12):
+        sa, sb = (_fmt(x) if digits == 3 else f"{x:.{digits}g}".replace("-", "−") for x in (a, b))
+        if sa != sb:
+            break
+    return sa, sb
+
+
 def _fmt_vec(v: Any) -> str:
     arr = np.asarray(v)
     if arr.ndim == 1:
@@ -248,6 +257,10 @@ def make_instance(
                 values[name] = np.asarray(d.nice[name], dtype=float)
             else:
                 values[name] = gen.normal(size=shape)
+    if {"x", "W", "b", "p"} <= set(fams) and fams["p"] == ("sample", "class"):
+        # P = softmax(XW + b) row by row, so an answer that writes p out in x, W, b is judged
+        # at a point where it means the same as p
+        values["p"] = _softmax(values["x"] @ values["W"] + values["b"])
     shown = []
     for name in ("p", "z") if "p" in fams else ("z",):
         if name in fams and fams[name] and name in values:
@@ -451,9 +464,10 @@ def _explain_wrong(
                 return "sign", "your expression has the wrong sign: it is minus the derivative"
             if abs(r0) < 1e-12:
                 return "zero", "your expression is 0 wherever the derivative is not"
+            shown, _ = _fmt_apart(r0, 1.0)
             return (
                 "factor",
-                f"your expression is {_fmt(r0)} times the derivative (a constant factor)",
+                f"your expression is {shown} times the derivative (a constant factor)",
             )
         for nm, get in _ratio_names(d, insts[0]):
             for power, word in ((1, f"{nm} times"), (-1, f"1/{nm} times"), (2, f"{nm}² times")):
@@ -485,10 +499,11 @@ def _explain_wrong(
     # The first point where it differs.
     for (k, idx), a, b in zip(mine.points, mine.values, want.values, strict=True):
         if not _close(a, b):
+            yours, expected = _fmt_apart(a, b)
             return (
                 "differs",
-                f"it differs at {_describe_point(d, insts[k], idx)}: yours {_fmt(a)}, "
-                f"expected {_fmt(b)}",
+                f"it differs at {_describe_point(d, insts[k], idx)}: yours {yours}, "
+                f"expected {expected}",
             )
     return "differs", "it differs from the derivative"
 

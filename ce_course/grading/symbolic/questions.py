@@ -611,9 +611,7 @@ _LIN_FAMS = (
     Family("reg", (), "the L2 strength"),
 )
 _DATA = "sum_n(x_{n,d}*(p_{n,c} - y_{n,c}))/N"
-_P22 = ((0.2, 0.3, 0.5), (0.6, 0.1, 0.3))
-_LIN_NICE = {
-    "p": _P22,
+_LIN_NICE = {  # p is softmax(xW + b) there
     "y": _Y23,
     "x": ((1.0, 2.0), (-1.0, 0.5)),
     "W": ((0.1, -0.2, 0.3), (0.4, 0.0, -0.1)),
