@@ -220,4 +220,15 @@ def test_feedback_numbers_tell_the_answer_from_the_derivative():
 
 def test_a_tiny_constant_offset_is_not_accepted():
     r = check_derivation("jacobian_offdiag", "-p_i*p_j + 0.0000000001", show=False)
-    assert not r.correct, r.message
+    assert not r.correct and r.key == "constant", r.message
+    assert check_derivation("jacobian_offdiag", "-p_i*p_j + 1 - 1", show=False).correct
+    assert check_derivation("ce_dz", "p_i - y_i + log(2) - log(2)", show=False).correct
+
+
+def test_a_tiny_constant_offset_gets_no_hidden_credit_either():
+    from ce_course.grading.symbolic.grading import judge, make_question
+
+    q = make_question(get_derivation("jacobian_offdiag"))
+    public, hidden = judge(q, "-p_i*p_j + 0.0000000001")
+    assert public.key == hidden.key == "constant" and hidden.credit == 0.0
+    assert judge(q, "-p_i*p_j")[1].correct
