@@ -232,3 +232,15 @@ def test_a_tiny_constant_offset_gets_no_hidden_credit_either():
     public, hidden = judge(q, "-p_i*p_j + 0.0000000001")
     assert public.key == hidden.key == "constant" and hidden.credit == 0.0
     assert judge(q, "-p_i*p_j")[1].correct
+
+
+def test_typeset_characters_are_told_what_to_write():
+    for name, answer, hint in [
+        ("smoothing_grad", "p_i - (1-ε)*y_i - ε/C", "write 'eps'"),
+        ("forward_error", "½*h*f2", "write '1/2'"),
+        ("central_error", "h³/(6*h)*f3", "write '^3'"),
+        ("central_error", "h²/6*f3", "write '^2'"),
+        ("ce_dz", "Σ_j(y_j*(p_i - delta(i,j)))", "write 'sum'"),
+    ]:
+        r = check_derivation(name, answer, show=False)
+        assert r.status == "parse_error" and hint in r.message, (answer, r.message)
