@@ -150,6 +150,8 @@ def test_rendered_latex():
         ("jacobian_offdiag", "p_i - (p_j - p_i)", r"p_{i} - \left(p_{j} - p_{i}\right)"),
         ("linear_db", "sum_n(p_nc - y_nc)/N", r"\frac{\sum_{n} \left(p_{n,c} - y_{n,c}\right)}{N}"),
         ("relu_backward", "g*step(a)", r"g \mathbb{1}\left[a > 0\right]"),
+        ("chain_dz_db", "2*0.5*a", r"2 \cdot \frac{1}{2} a"),  # not the mixed number 2½
+        ("chain_dz_db", "a*(b/y)", r"a \frac{b}{y}"),
     ]
     for name, answer, latex in cases:
         assert check_derivation(name, answer, show=False).latex == latex, answer
