@@ -158,7 +158,7 @@ def test_rendered_latex():
 
 
 def test_ce_course_grade_batch(tmp_path):
-    """One ``ce-course grade`` run: two correct and two wrong submissions per exercise."""
+    """One ``ce-course grade`` run: per exercise two correct, two wrong and one hostile file."""
     by_ex: dict[str, list[str]] = {}
     for d in DERIVATIONS:
         by_ex.setdefault(d.exercise, []).append(d.name)
@@ -178,6 +178,12 @@ def test_ce_course_grade_batch(tmp_path):
                 path = tmp_path / f"{ex}_{kind}{k}.py"
                 path.write_text("\n".join(lines) + "\n")
                 expect[path.name] = want
+        # and one with hostile strings (a megabyte one, code, null bytes...)
+        hostile = {name: HOSTILE[(7 * n + len(ex)) % len(HOSTILE)] for n, name in enumerate(names)}
+        hostile[names[0]] = "x" * 1_000_000
+        path = tmp_path / f"{ex}_h.py"
+        path.write_text("".join(f"answer_{n} = {a!r}\n" for n, a in hostile.items()))
+        expect[path.name] = {n: (a, "parse") for n, a in hostile.items()}
     ce = Path(sys.executable).with_name("ce-course")
     t = time.perf_counter()
     proc = subprocess.run(
@@ -196,7 +202,10 @@ def test_ce_course_grade_batch(tmp_path):
                 continue
             seen += 1
             ans, key = want[q["function"]]
-            if key is None:
+            if key == "parse":
+                assert q["score"] == 0.0 and q["status"] == "failed", (ans[:80], q)
+                assert len(" ".join(q["feedback"])) < 3000
+            elif key is None:
                 assert q["status"] == "passed", (q["function"], ans, q["feedback"])
                 assert q["score"] == q["max_score"]
             else:
@@ -206,7 +215,8 @@ def test_ce_course_grade_batch(tmp_path):
                 assert any(line in f for f in q["feedback"]), (ans, q["feedback"])
                 if text is not None:
                     assert any(text.splitlines()[0] in f for f in q["feedback"]), (ans, q)
-    assert seen == 4 * len(DERIVATIONS)
+    assert seen == 5 * len(DERIVATIONS)
+    assert not os.path.exists("/tmp/ce_pwned")
     assert time.perf_counter() - t < 120
 
 
