@@ -344,7 +344,7 @@ WRONG: dict[str, list[tuple[str, str]]] = {
         ("p_i*(delta(i,j) - p_i)", "same-index-twice"),
         ("-p_j^2", "j-twice"),
         ("-2*p_i*p_j", "factor"),
-        ("-exp(z_i)*exp(z_j)/sum_k(exp(z_k))", "differs"),
+        ("-exp(z_i)*exp(z_j)/sum_k(exp(z_k))", "denominator-not-squared"),
     ],
     "jacobian_delta": [
         ("p_i*(delta(i,j)-p_i)", "bracket-index"),
@@ -387,7 +387,7 @@ WRONG: dict[str, list[tuple[str, str]]] = {
         ("-y_j*(1-p_i)", "no-delta"),
         ("p_i - y_i", "differs"),
         ("-y_j*delta(i,j)", "differs"),
-        ("-y_i*(delta(i,j)-p_i)", "differs"),
+        ("-y_i*(delta(i,j)-p_i)", "target-index"),
         ("-2*y_j*(delta(i,j) - p_i)", "factor"),
     ],
     "ce_dz": [
@@ -398,7 +398,7 @@ WRONG: dict[str, list[tuple[str, str]]] = {
         ("p_i", "zero-sum"),
         ("-y_i", "zero-sum"),
         ("(p_i - y_i)/2", "factor"),
-        ("sum_j(-y_j*(delta(i,j)-p_j))", "zero-sum"),
+        ("sum_j(-y_j*(delta(i,j)-p_j))", "bracket-index"),
         ("p_i*(1-p_i) - y_i", "zero-sum"),
     ],
     "temperature_grad": [

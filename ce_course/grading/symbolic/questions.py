@@ -286,6 +286,12 @@ JACOBIAN_OFFDIAG = Derivation(
             0.25,
         ),
         M("j-twice", "-p_j^2", "the numerator e^{z_i} brings p_i: −p_i·p_j", 0.25),
+        M(
+            "denominator-not-squared",
+            "-exp(z_i)*exp(z_j)/sum_k(exp(z_k))",
+            "the quotient rule divides by S² = (Σ_k e^{z_k})², not by S",
+            0.25,
+        ),
     ),
 )
 JACOBIAN_DELTA = Derivation(
@@ -439,6 +445,12 @@ CE_CHAIN_TERM = Derivation(
             "∂p_j/∂z_i needs δ_ij: the 1 holds only for j = i",
             0.25,
         ),
+        M(
+            "target-index",
+            "-y_i*(delta(i,j) - p_i)",
+            "∂L/∂p_j = −y_j/p_j: the target entry goes with p_j, so it is y_j, not y_i",
+            0.25,
+        ),
     ),
 )
 CE_DZ = Derivation(
@@ -469,6 +481,13 @@ CE_DZ = Derivation(
             0.25,
         ),
         M("stopped-at-p", "-y_i/p_i", "that is ∂L/∂p_i; continue through the softmax", 0.0),
+        M(
+            "bracket-index",
+            "sum_j(y_j*p_j) - y_i",
+            "∂p_j/∂z_i = p_j(δ_ij − p_i): the bracket holds p_i, the probability of the input "
+            "index; then Σ_j y_j p_i = p_i",
+            0.25,
+        ),
     ),
 )
 TEMPERATURE_GRAD = Derivation(
