@@ -58,7 +58,7 @@ def test_matrix_subscripts_and_aliases() -> None:
         ("p_i(1 - p_j)", "p_i is not a function", 4),
         ("(p_i)(p_j)", "missing operator", 6),
         ("q_i", "unknown symbol 'q_i'", 1),
-        ("p_k", "index k is not bound", None),
+        ("p_k", "index k is not bound (column 1)", 1),
         ("p_x", "'x' (index 1 of p, column 1) is not an index", 1),
         ("p_i*", "unexpected end of the answer", 5),
         ("", "the answer is empty", None),
@@ -87,7 +87,7 @@ def test_parse_errors_name_the_place(text: str, fragment: str, column: int | Non
 
 
 def test_index_kinds_are_checked() -> None:
-    with pytest.raises(ParseError, match="'c' runs over classs, but index 1 of x is a sample"):
+    with pytest.raises(ParseError, match="'c' runs over classes, but index 1 of x is a sample"):
         parse("x_{c,d}", LIN)
     with pytest.raises(ParseError, match="unknown symbol 'p_i' at column 1; this question's"):
         parse("p_i", get_derivation("chain_dz_db").vocab)

@@ -223,6 +223,9 @@ def _smart_join(factors: list[Node]) -> str:
     parts = [_tex(a, _PREC["mul"]) for a in factors]
     out = parts[0]
     for text in parts[1:]:
-        sep = r" \cdot " if text[:1].isdigit() or text.startswith("-") else " "
+        # a number, a sign or a fraction after a factor needs a dot: 2 \frac{1}{2} reads as 2½
+        number_next = text[:1].isdigit() or text.startswith("-")
+        number_next = number_next or (text.startswith(r"\frac") and out[-1:].isdigit())
+        sep = r" \cdot " if number_next else " "
         out = f"{out}{sep}{text}"
     return out

@@ -102,7 +102,8 @@ def judge(question: DerivationQuestion, answer: Any, *, length: int | None = Non
         )
         return r, r
     public = check_answer(d, answer)
-    if public.status in ("parse_error", "empty"):
+    if public.status in ("parse_error", "empty") or public.key == "constant":
+        # the hidden check is numeric only: it cannot see what the proof showed
         return public, public
     hidden = check_answer(d, answer, hidden=True, prove=False)
     return public, hidden

@@ -178,6 +178,13 @@ _UNICODE_HINTS = {
     "Σ": "sum",
     "∑": "sum",
     "²": "^2",
+    "³": "^3",
+    "÷": "/",
+    "½": "1/2",
+    "√": "sqrt",
+    "ε": "eps",
+    "ϵ": "eps",
+    "—": "-",
 }
 
 
@@ -273,6 +280,10 @@ def tokenize(text: str) -> list[_Tok]:
 # --------------------------------------------------------------------------------------------
 # Parser
 # --------------------------------------------------------------------------------------------
+
+
+def _plural(kind: str) -> str:
+    return kind + ("es" if kind.endswith("s") else "s")
 
 
 class _Parser:
@@ -482,7 +493,16 @@ class _Parser:
             )
         if domain is not None and kind != domain:
             raise self.error(
-                f"{letter!r} runs over {kind}s, but {where} is a {domain} index (column {tok.col})",
+                f"{letter!r} runs over {_plural(kind)}, but {where} is a {domain} index "
+                f"(column {tok.col})",
+                tok,
+            )
+        if where != "the sum" and letter not in self.vocab.free and letter not in self.bound:
+            own = self.vocab.free
+            raise self.error(
+                f"the index {letter} is not bound (column {tok.col}): it may only appear inside "
+                f"a sum over it, sum_{letter}(...)"
+                + (f" (this question's own indices are {', '.join(own)})" if own else ""),
                 tok,
             )
 

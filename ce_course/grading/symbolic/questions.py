@@ -286,6 +286,12 @@ JACOBIAN_OFFDIAG = Derivation(
             0.25,
         ),
         M("j-twice", "-p_j^2", "the numerator e^{z_i} brings p_i: −p_i·p_j", 0.25),
+        M(
+            "denominator-not-squared",
+            "-exp(z_i)*exp(z_j)/sum_k(exp(z_k))",
+            "the quotient rule divides by S² = (Σ_k e^{z_k})², not by S",
+            0.25,
+        ),
     ),
 )
 JACOBIAN_DELTA = Derivation(
@@ -439,6 +445,12 @@ CE_CHAIN_TERM = Derivation(
             "∂p_j/∂z_i needs δ_ij: the 1 holds only for j = i",
             0.25,
         ),
+        M(
+            "target-index",
+            "-y_i*(delta(i,j) - p_i)",
+            "∂L/∂p_j = −y_j/p_j: the target entry goes with p_j, so it is y_j, not y_i",
+            0.25,
+        ),
     ),
 )
 CE_DZ = Derivation(
@@ -469,6 +481,13 @@ CE_DZ = Derivation(
             0.25,
         ),
         M("stopped-at-p", "-y_i/p_i", "that is ∂L/∂p_i; continue through the softmax", 0.0),
+        M(
+            "bracket-index",
+            "sum_j(y_j*p_j) - y_i",
+            "∂p_j/∂z_i = p_j(δ_ij − p_i): the bracket holds p_i, the probability of the input "
+            "index; then Σ_j y_j p_i = p_i",
+            0.25,
+        ),
     ),
 )
 TEMPERATURE_GRAD = Derivation(
@@ -611,9 +630,7 @@ _LIN_FAMS = (
     Family("reg", (), "the L2 strength"),
 )
 _DATA = "sum_n(x_{n,d}*(p_{n,c} - y_{n,c}))/N"
-_P22 = ((0.2, 0.3, 0.5), (0.6, 0.1, 0.3))
-_LIN_NICE = {
-    "p": _P22,
+_LIN_NICE = {  # p is softmax(xW + b) there
     "y": _Y23,
     "x": ((1.0, 2.0), (-1.0, 0.5)),
     "W": ((0.1, -0.2, 0.3), (0.4, 0.0, -0.1)),

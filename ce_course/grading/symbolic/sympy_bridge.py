@@ -21,7 +21,10 @@ from typing import Any
 
 from .parser import Node
 
-__all__ = ["is_zero", "prove_in_subprocess", "to_sympy"]
+__all__ = ["DISPROVED", "constant_difference", "is_zero", "prove_in_subprocess", "to_sympy"]
+
+DISPROVED = "disproved"
+"""What a proof returns when SymPy shows the two sides differ (by a nonzero rational constant)."""
 
 
 def to_sympy(
@@ -90,6 +93,21 @@ def is_zero(expr: Any) -> bool:
     return bool(sympy.simplify(step) == 0)
 
 
+def constant_difference(expr: Any) -> Any:
+    """The nonzero rational number ``expr`` reduces to, or None.
+
+    An answer that differs from the derivative by a constant too small for the numeric test
+    (``-p_i*p_j + 0.0000000001``) is wrong, and SymPy can show it exactly.
+    """
+    import sympy
+
+    step = sympy.expand(expr, power_exp=True, log=True, force=True)
+    step = sympy.cancel(sympy.together(step))
+    if step.is_Rational and step != 0:
+        return step
+    return None
+
+
 _WARM = False
 
 
@@ -110,7 +128,7 @@ def _warm_up() -> None:
     _WARM = True
 
 
-def prove_in_subprocess(work: Callable[[], bool], timeout: float) -> bool | None:
+def prove_in_subprocess(work: Callable[[], Any], timeout: float) -> bool | str | None:
     """Run ``work()`` in a forked child; its result, or None after ``timeout`` seconds.
 
     The child is killed at the deadline, so the caller waits at most ``timeout`` seconds whatever
@@ -126,8 +144,8 @@ def prove_in_subprocess(work: Callable[[], bool], timeout: float) -> bool | None
         code = 0
         try:
             os.close(read_fd)
-            ok = bool(work())
-            os.write(write_fd, b"1" if ok else b"0")
+            ok = work()
+            os.write(write_fd, b"d" if ok == DISPROVED else b"1" if ok is True else b"0")
         except BaseException:
             os.write(write_fd, b"e")
             code = 1
@@ -160,4 +178,6 @@ def prove_in_subprocess(work: Callable[[], bool], timeout: float) -> bool | None
         return True
     if answer == b"0":
         return False
+    if answer == b"d":
+        return DISPROVED
     return None
