@@ -19,7 +19,9 @@ The diagnosis of a wrong part goes from the most to the least specific explanati
 
 from __future__ import annotations
 
+import builtins
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -399,12 +401,35 @@ def _compare_part(
     return PartOutcome(part.name, False, msg)
 
 
+_KNOWN_ERRORS = frozenset(
+    name
+    for name in dir(builtins)
+    if isinstance(getattr(builtins, name), type)
+    and issubclass(getattr(builtins, name), BaseException)
+) | {"AxisError", "LinAlgError"}
+_WHERE = re.compile(r"line \d{1,6}( of code cell \d{1,4}(?=:|$))?")
+
+
+def _hidden_safe(etype: str, where: str) -> tuple[str, str]:
+    """The type and place of an error in a hidden case, stripped of what the worker could forge.
+
+    Everything in the error comes from the learner's process, so a hidden case shows neither its
+    message, nor a class name of the submission's own, nor the source line (``linecache`` is the
+    learner's too): any of them could echo the case's inputs.
+    """
+    shown = etype if etype in _KNOWN_ERRORS else "an exception of its own class"
+    match = _WHERE.match(where)
+    return shown, match.group(0) if match else ""
+
+
 def error_feedback(error: dict[str, Any], question: Question, case: Case, memory_mb: int) -> str:
     """Explain an exception raised by the submission (no hidden inputs are shown)."""
     etype = str(error.get("type", "Exception"))
     message = str(error.get("message", ""))
     where = str(error.get("where", ""))
-    own = bool(error.get("learner_raised", False))
+    full = f"{etype}: {message}"
+    if case.hidden:  # nothing the worker wrote about a hidden case is shown as is
+        etype, where = _hidden_safe(etype, where)
     if etype == "NotImplementedError":
         return "not implemented yet"
     if etype == "MemoryError":
@@ -415,15 +440,14 @@ def error_feedback(error: dict[str, Any], question: Question, case: Case, memory
         text = "called sys.exit() or exit(): a graded function must return its result"
     elif etype == "KeyboardInterrupt":
         text = "raised KeyboardInterrupt"
-    elif etype == "PermissionError" and "ce-course grader" in message:
+    elif etype == "PermissionError" and "ce-course grader" in message and not case.hidden:
         text = message
-    elif case.hidden and own:
+    elif case.hidden:
         text = f"raised {etype}"
     else:
         text = f"raised {etype}: {message}" if message else f"raised {etype}"
     if where:
         text += f" ({where})"
-    full = f"{etype}: {message}"
     for needle, hint in question.error_hints:
         if needle in full:
             text += f"; {hint}"
