@@ -37,13 +37,29 @@ def _num(x: float) -> str:
     return f"{round(x, 4):g}"
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127, *range(0x80, 0xA0))}
+_CONTROL.update({10: "\\n", 13: "\\r", 9: " ", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def _clean(text: str) -> str:
+    """One line without control characters: a learner's error message or file name cannot
+    clear the terminal, colour it, or start a line that looks like the grader's."""
+    return str(text).translate(_CONTROL)
+
+
+def _cell(text: str) -> str:
+    """A CSV cell that no spreadsheet runs as a formula (``=cmd|...``, ``+``, ``-``, ``@``)."""
+    text = _clean(text)
+    return "'" + text if text.startswith(("=", "+", "-", "@")) else text
+
+
 def _text(reports: list[SubmissionReport]) -> str:
     out: list[str] = []
     for r in reports:
         ex = r.exercise or "unknown exercise"
-        out.append(f"{r.path}  [{ex}]  {_num(r.score)}/{_num(r.max_score)}  ({r.status})")
+        out.append(f"{_clean(r.path)}  [{ex}]  {_num(r.score)}/{_num(r.max_score)}  ({r.status})")
         for m in r.messages:
-            out.append(f"  ! {m}")
+            out.append(f"  ! {_clean(m)}")
         if r.sandbox and r.sandbox != "bubblewrap":
             out.append(f"  ! {r.sandbox}")
         for q in r.questions:
@@ -54,7 +70,7 @@ def _text(reports: list[SubmissionReport]) -> str:
                 if shown == 12:
                     out.append(f"      ... {len(q.feedback) - shown} more")
                     break
-                out.append(f"      - {line}")
+                out.append(f"      - {_clean(line)}")
                 shown += 1
             passed = sum(c.passed for c in q.cases)
             if q.status in ("partial", "failed", "timeout", "crashed"):
@@ -106,14 +122,14 @@ def _csv(reports: list[SubmissionReport]) -> str:
         )
         writer.writerow(
             [
-                r.path,
+                _cell(r.path),
                 r.exercise or "",
                 r.status,
                 *(scores.get(f, "") for f in functions),
                 _num(r.score),
                 _num(r.max_score),
-                message[:200],
-                r.sandbox,
+                _cell(message[:200]),
+                _cell(r.sandbox),
             ]
         )
     return buf.getvalue()

@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -284,3 +285,20 @@ def test_symbolic_links_are_never_read(tmp_path: Path) -> None:
     for path in found:
         with pytest.raises(SubmissionError, match="symbolic link"):
             read_submission(path)
+
+
+def test_reports_cannot_be_forged_by_learner_text() -> None:
+    """Attack: ANSI escapes, fake report lines, CSV formulas, markdown and HTML in learner text."""
+    from ce_course.grading.grader import SubmissionReport
+    from ce_course.grading.gradescope import results_json
+    from ce_course.grading.report import format_reports
+
+    evil = '=cmd|" /C calc"!A0\n\x1b[2J  ✓ softmax: 14/14 (passed)\r<img src=x onerror=alert(1)>'
+    report = SubmissionReport(f"{evil}.py", "02_softmax", "error", messages=[evil])
+    text = format_reports([report], "text")
+    assert "\x1b" not in text and "\r" not in text
+    assert not any(line.strip().startswith("✓") for line in text.splitlines()), text
+    rows = list(csv.reader(io.StringIO(format_reports([report], "csv"))))
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row), rows
+    output = results_json(report)["output"]
+    assert not re.search(r"(?<!\\)[<>]", output) and "\n  ✓" not in output, output
