@@ -44,7 +44,14 @@ if not _OK and os.environ.get("CE_REQUIRE_SANDBOX") == "1":
     raise RuntimeError(f"CE_REQUIRE_SANDBOX=1 but the sandbox is unavailable: {_WHY}")
 needs_sandbox = pytest.mark.skipif(not _OK, reason=f"bubblewrap sandbox unavailable: {_WHY}")
 
-_DRIVER = "import sys\nfrom ce_course.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+_DRIVER = (
+    "import resource, sys\n"
+    "from ce_course.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print('MAXRSS_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+_RSS: list[int] = []  # the peak memory of each grading run, KiB
 
 
 def _grade(venv: Path, *args: str, path: str = "/usr/bin:/bin") -> int:
@@ -66,6 +73,7 @@ def _grade(venv: Path, *args: str, path: str = "/usr/bin:/bin") -> int:
     # exit status 1: some submission is an "error" row (a link, unknown metadata); still graded
     assert proc.returncode in (0, 1), out[-3000:] + err[-3000:]
     assert "Traceback" not in err, err[-3000:]
+    _RSS.extend(int(line.split()[1]) for line in err.splitlines() if line.startswith("MAXRSS"))
     return proc.pid
 
 
@@ -111,6 +119,9 @@ def _batch(tmp: Path) -> tuple[Path, dict[str, int], set[str]]:
         shutil.copyfile(GOOD / f"{ex}.py", batch / f"{ex}__good.py")
         good[f"{ex}__good.py"] = 0  # filled in from the report (the exercise's max)
     hostile = set()
+    for i in range(2):  # concurrent with the one copied below
+        shutil.copyfile(HELDOUT / "02_softmax__dense_reply.py", batch / f"02_softmax__dense_{i}.py")
+        hostile.add(f"02_softmax__dense_{i}.py")
     for p in sorted(HELDOUT.iterdir()):
         if p.suffix in (".py", ".ipynb"):
             shutil.copyfile(p, batch / p.name)
@@ -212,6 +223,8 @@ def test_heldout_batch_sandboxed(tmp_path: Path, throwaway: Path) -> None:  # no
     time.sleep(1)
     assert _processes_of(str(throwaway)) == []
     assert [p for pid in pids for p in _left_by(pid)] == []
+    # the grader's memory stayed bounded, forged replies of millions of values included
+    assert max(_RSS) < 400 * 1024, _RSS
 
 
 _FALLBACK = (
