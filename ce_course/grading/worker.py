@@ -162,6 +162,13 @@ _PATH_WRITE_EVENTS = {
 }
 
 
+def _own_proc(real: str, pid: int) -> bool:
+    """Whether ``/proc/...`` is about this process or no process at all (the grader's
+    environment, command line and memory are in ``/proc/<its pid>``)."""
+    part = real[6:].split(os.sep, 1)[0]
+    return not part.isdigit() or int(part) == pid
+
+
 def _install_audit_hook(
     blocked_read: list[str], write_roots: list[str], guard_active: Callable[[], bool]
 ) -> None:
@@ -214,6 +221,7 @@ def _install_audit_hook(
                 real in blocked_files
                 or real.startswith(blocked_dirs)
                 or (real.startswith(views) and not real.startswith(own_view))
+                or (real.startswith("/proc/") and not _own_proc(real, pid))
             ):
                 deny(f"reading {real}")
         elif event in _PATH_WRITE_EVENTS:

@@ -238,6 +238,7 @@ _FALLBACK = (
     "02_softmax__hidden_echo_type.py",
     "02_softmax__hidden_echo_metadata.py",
     "02_softmax__injection.py",
+    "02_softmax__environ_hunt.py",
 )
 
 
