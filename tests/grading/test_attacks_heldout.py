@@ -148,7 +148,11 @@ def _batch(tmp: Path) -> tuple[Path, dict[str, int], set[str]]:
     return batch, good, hostile
 
 
-_OPEN = ("03_stability__private_helper.py", "06_gradient__private_helper.py")
+_OPEN = (
+    "03_stability__private_helper.py",
+    "06_gradient__private_helper.py",
+    "07_gradient_check__probe_closure.py",
+)
 """Attacks that still earn points (see :func:`test_kept_private_helpers_earn_nothing`)."""
 
 
@@ -400,3 +404,21 @@ def test_kept_private_helpers_earn_nothing() -> None:
     paths = [str(HELDOUT / name) for name in _OPEN]
     reports = grade_paths(paths, timeout=4, load_timeout=10, jobs=2, progress=False)
     assert [r.score for r in reports] == [0, 0], [(r.path, r.score) for r in reports]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: the test function f handed to numerical_gradient is built in the worker "
+    "(probes.RecordingProbe), so its family (f.name) and parameters (the closure cells of "
+    "f._f) are readable there; returning the closed-form gradient earns 10/12 without any "
+    "finite difference. A fix needs f evaluated outside the learner's process, or "
+    "parameters the worker never sees.",
+)
+def test_probe_closure_earns_nothing() -> None:
+    """Attack: the closed-form gradient of the probe family, parameters read from its closure."""
+    from ce_course.grading.grader import grade_paths
+
+    path = HELDOUT / "07_gradient_check__probe_closure.py"
+    (report,) = grade_paths([str(path)], timeout=4, load_timeout=10, jobs=1, progress=False)
+    q = next(q for q in report.questions if q.function == "numerical_gradient")
+    assert q.score == 0, [(c.label, c.score) for c in q.cases]
