@@ -115,7 +115,13 @@ def _batch(tmp: Path) -> tuple[Path, dict[str, int], set[str]]:
             text += f"\n_SIBLING = {CANARY!r}\n"
         (batch / name).write_text(text, encoding="utf-8")
         good[name] = 14
-    for ex in ("03_stability", "05_cross_entropy", "06_gradient"):
+    for ex in (
+        "03_stability",
+        "05_cross_entropy",
+        "06_gradient",
+        "08_linear_classifier",
+        "09_two_layer_net",
+    ):
         shutil.copyfile(GOOD / f"{ex}.py", batch / f"{ex}__good.py")
         good[f"{ex}__good.py"] = 0  # filled in from the report (the exercise's max)
     hostile = set()
