@@ -373,6 +373,9 @@ def _compare_part(
         ratio = _constant_ratio(a, e, atol)
         if ratio is not None:
             msg = _factor_message(ratio[0], sizes, ratio[1])
+            if msg and case.hidden and "constant factor of" in msg:
+                # the factor is the submission's choice: it could spell the inputs
+                msg = msg.split(" of ", 1)[0]
     if msg is None and a.ndim == 2 and a.shape[0] == a.shape[1] and allclose(a.T, e, rtol, atol):
         msg = "is transposed (rows and columns swapped)"
     if msg is None:
@@ -395,7 +398,13 @@ def _compare_part(
         with np.errstate(all="ignore"):
             diff = np.abs(a.astype(np.float64) - e.astype(np.float64))
             worst = float(np.nanmax(diff)) if diff.size else 0.0
-        msg = f"wrong values (largest difference {worst:.3g})"
+        if case.hidden:  # an order of magnitude only: the exact figure could spell the inputs
+            size = (
+                f"about 1e{math.floor(math.log10(worst)):+03d}" if 0 < worst < math.inf else worst
+            )
+            msg = f"wrong values (largest difference {size})"
+        else:
+            msg = f"wrong values (largest difference {worst:.3g})"
         if not case.hidden and e.size <= 12:
             msg += f": expected {_fmt(e)}, got {_fmt(a)}"
     return PartOutcome(part.name, False, msg)

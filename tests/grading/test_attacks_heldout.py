@@ -28,6 +28,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from grading_support import ROOT, SUBMISSIONS
 from test_attacks import _processes_of, _snapshot, throwaway  # noqa: F401  (a fixture)
@@ -428,3 +429,17 @@ def test_probe_closure_earns_nothing() -> None:
     (report,) = grade_paths([str(path)], timeout=4, load_timeout=10, jobs=1, progress=False)
     q = next(q for q in report.questions if q.function == "numerical_gradient")
     assert q.score == 0, [(c.label, c.score) for c in q.cases]
+
+
+def test_hidden_case_figures_cannot_spell_inputs() -> None:
+    """Attack: return ``c * expected`` (or ``expected + c``) so that the feedback prints ``c``."""
+    from ce_course.grading.compare import evaluate_case
+    from ce_course.grading.exercises import get_exercise
+
+    q = get_exercise("02").question("softmax")
+    case = next(c for c in q.cases if c.hidden)
+    e = np.asarray(q.expected(case))
+    for value in (e * 4242.125, e + 4242.125):
+        raw = {"status": "ok", "value": value, "error": None}
+        message = evaluate_case(q, case, e, raw).message
+        assert "4242" not in message and "4.242" not in message, message
