@@ -431,6 +431,29 @@ def _hidden_safe(etype: str, where: str) -> tuple[str, str]:
     return shown, match.group(0) if match else ""
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+_MAGNITUDE = re.compile(r"1e[+-]\d\d")
+
+
+def _redact_hidden(message: str, question: Question, case: Case, expected: Any) -> str:
+    """A hidden case's feedback without numbers the submission could choose.
+
+    The shapes, lengths and values a submission returns are its own; through them the feedback
+    could spell a hidden input. Kept: numbers of one or two digits, orders of magnitude
+    (``1e-03``), and the numbers of the case's label, its sizes and its expected shape.
+    """
+    known = set(_NUMBER.findall(case.label)) | {"1.44", "0.43"}
+    known |= {str(v) for v in question.sizes(case).values()}
+    known |= set(_NUMBER.findall(str(np.shape(expected)) if to_array(expected) is not None else ""))
+
+    def keep(match: re.Match) -> str:
+        t = match.group(0)
+        short = len(t) <= 2 and t.isdigit()
+        return t if short or t in known or _MAGNITUDE.fullmatch(t) else "…"
+
+    return _NUMBER.sub(keep, message)
+
+
 def error_feedback(error: dict[str, Any], question: Question, case: Case, memory_mb: int) -> str:
     """Explain an exception raised by the submission (no hidden inputs are shown)."""
     etype = str(error.get("type", "Exception"))
@@ -537,4 +560,7 @@ def evaluate_case(
         else:
             messages.append(f"{', '.join(names)}: {message}")
     passed = all(o.passed for o in outcomes)
-    return CaseOutcome(passed, round(score, 6), total, "; ".join(messages), outcomes)
+    message = "; ".join(messages)
+    if case.hidden:
+        message = _redact_hidden(message, question, case, expected)
+    return CaseOutcome(passed, round(score, 6), total, message, outcomes)

@@ -443,3 +443,19 @@ def test_hidden_case_figures_cannot_spell_inputs() -> None:
         raw = {"status": "ok", "value": value, "error": None}
         message = evaluate_case(q, case, e, raw).message
         assert "4242" not in message and "4.242" not in message, message
+
+
+def test_hidden_case_shapes_cannot_spell_inputs() -> None:
+    """Attack: a returned shape, length or object that spells a hidden input's digits."""
+    from ce_course.grading.compare import evaluate_case
+    from ce_course.grading.exercises import get_exercise
+
+    q = get_exercise("02").question("softmax")
+    case = next(c for c in q.cases if c.hidden)
+    e = np.asarray(q.expected(case))
+    for value in (np.zeros((4242, 125)), [0.0] * 4242, (np.zeros(3),) * 425):
+        raw = {"status": "ok", "value": value, "error": None}
+        message = evaluate_case(q, case, e, raw).message
+        assert "4242" not in message and "125" not in message and "425" not in message, message
+    honest = evaluate_case(q, case, e, {"status": "ok", "value": e[..., :1], "error": None})
+    assert str(e.shape) in honest.message or "shape" in honest.message, honest.message
