@@ -440,9 +440,12 @@ def _redact_hidden(message: str, question: Question, case: Case, expected: Any) 
 
     The shapes, lengths and values a submission returns are its own; through them the feedback
     could spell a hidden input. Kept: numbers of one or two digits, orders of magnitude
-    (``1e-03``), and the numbers of the case's label, its sizes and its expected shape.
+    (``1e-03``), and the numbers of the case's label, its sizes, its expected shape and the
+    question's own messages.
     """
     known = set(_NUMBER.findall(case.label)) | {"1.44", "0.43"}
+    for text in [m.message for m in question.mistakes] + [h for _, h in question.error_hints]:
+        known |= set(_NUMBER.findall(text))  # the grader's own wording
     known |= {str(v) for v in question.sizes(case).values()}
     known |= set(_NUMBER.findall(str(np.shape(expected)) if to_array(expected) is not None else ""))
 
