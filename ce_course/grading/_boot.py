@@ -31,7 +31,7 @@ _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWPID = 0x20000000
 _CLONE_NEWNET = 0x40000000
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
-_MS_REC, _MS_PRIVATE = 0x4000, 1 << 18
+_MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 0x4000, 1 << 18
 _PR_SET_PDEATHSIG, _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS = 1, 24, 38
 _SANDBOX_UID = 1000
 
@@ -48,7 +48,25 @@ def _check(ctypes, result, what):
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def _isolate(tmp_mb, held, cgroups):
+def _only_own_view(ctypes, libc, view):
+    """Hide every other view of the root (another exercise's view keeps references that this
+    one stubs): a read-only tmpfs over the root holding only ``view``, bound back in."""
+    root = os.path.dirname(view)
+    fd = os.open(view, os.O_PATH | os.O_DIRECTORY)
+    try:
+        flags = _MS_NOSUID | _MS_NODEV
+        opts = b"size=64k,nr_inodes=16,mode=0755"
+        _check(ctypes, libc.mount(b"tmpfs", root.encode(), b"tmpfs", flags, opts), "view root")
+        os.mkdir(view)
+        source = f"/proc/self/fd/{fd}".encode()
+        _check(ctypes, libc.mount(source, view.encode(), None, _MS_BIND | _MS_REC, None), "view")
+        ro = _MS_REMOUNT | _MS_RDONLY | flags
+        _check(ctypes, libc.mount(None, root.encode(), None, ro, None), "view root read-only")
+    finally:
+        os.close(fd)
+
+
+def _isolate(tmp_mb, held, cgroups, view):
     """In a forked child: new namespaces; returns in the grandchild (pid 1), never in the child."""
     ctypes, libc = _libc()
     uid, gid = os.getuid(), os.getgid()
@@ -68,6 +86,7 @@ def _isolate(tmp_mb, held, cgroups):
         _check(
             ctypes, libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", _MS_NOSUID | _MS_NODEV, shm), "shm"
         )
+    _only_own_view(ctypes, libc, view)
     pid = os.fork()
     if pid:  # the child: waits for the worker (process 1 of the new pid namespace)
         for fd in (*held, 0, 1, 2):
@@ -175,7 +194,7 @@ def _serve(fd, isolate):
                 os.dup2(out_fd, 2)
                 os.close(out_fd)
                 if isolate:
-                    _isolate(request.get("tmp_mb", 256), (cmd_fd, msg_fd), cgroups)
+                    _isolate(request.get("tmp_mb", 256), (cmd_fd, msg_fd), cgroups, request["view"])
                 else:
                     os.chdir(request["cwd"])
                 os.environ.clear()

@@ -19,6 +19,7 @@ The diagnosis of a wrong part goes from the most to the least specific explanati
 
 from __future__ import annotations
 
+import builtins
 import math
 import re
 from collections.abc import Sequence
@@ -553,6 +554,9 @@ def _compare_part(
         ratio = _constant_ratio(a, e, atol)
         if ratio is not None:
             msg = _factor_message(ratio[0], sizes, ratio[1])
+            if msg and case.hidden and "constant factor of" in msg:
+                # the factor is the submission's choice: it could spell the inputs
+                msg = msg.split(" of ", 1)[0]
     if msg is None and a.ndim == 2 and a.shape[0] == a.shape[1] and allclose(a.T, e, rtol, atol):
         msg = "is transposed (rows and columns swapped)"
     if msg is None:
@@ -575,10 +579,63 @@ def _compare_part(
         with np.errstate(all="ignore"):
             diff = np.abs(a.astype(np.float64) - e.astype(np.float64))
             worst = float(np.nanmax(diff)) if diff.size else 0.0
-        msg = f"wrong values (largest difference {worst:.3g})"
+        if case.hidden:  # an order of magnitude only: the exact figure could spell the inputs
+            size = (
+                f"about 1e{math.floor(math.log10(worst)):+03d}" if 0 < worst < math.inf else worst
+            )
+            msg = f"wrong values (largest difference {size})"
+        else:
+            msg = f"wrong values (largest difference {worst:.3g})"
         if not case.hidden and e.size <= 12:
             msg += f": expected {_fmt(e)}, got {_fmt(a)}"
     return PartOutcome(part.name, False, msg)
+
+
+_KNOWN_ERRORS = frozenset(
+    name
+    for name in dir(builtins)
+    if isinstance(getattr(builtins, name), type)
+    and issubclass(getattr(builtins, name), BaseException)
+) | {"AxisError", "LinAlgError"}
+_WHERE = re.compile(r"line \d{1,6}( of code cell \d{1,4}(?=:|$))?")
+
+
+def _hidden_safe(etype: str, where: str) -> tuple[str, str]:
+    """The type and place of an error in a hidden case, stripped of what the worker could forge.
+
+    Everything in the error comes from the learner's process, so a hidden case shows neither its
+    message, nor a class name of the submission's own, nor the source line (``linecache`` is the
+    learner's too): any of them could echo the case's inputs.
+    """
+    shown = etype if etype in _KNOWN_ERRORS else "an exception of its own class"
+    match = _WHERE.match(where)
+    return shown, match.group(0) if match else ""
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+_MAGNITUDE = re.compile(r"1e[+-]\d\d")
+
+
+def _redact_hidden(message: str, question: Question, case: Case, expected: Any) -> str:
+    """A hidden case's feedback without numbers the submission could choose.
+
+    The shapes, lengths and values a submission returns are its own; through them the feedback
+    could spell a hidden input. Kept: numbers of one or two digits, orders of magnitude
+    (``1e-03``), and the numbers of the case's label, its sizes, its expected shape and the
+    question's own messages.
+    """
+    known = set(_NUMBER.findall(case.label)) | {"1.44", "0.43"}
+    for text in [m.message for m in question.mistakes] + [h for _, h in question.error_hints]:
+        known |= set(_NUMBER.findall(text))  # the grader's own wording
+    known |= {str(v) for v in question.sizes(case).values()}
+    known |= set(_NUMBER.findall(str(np.shape(expected)) if to_array(expected) is not None else ""))
+
+    def keep(match: re.Match) -> str:
+        t = match.group(0)
+        short = len(t) <= 2 and t.isdigit()
+        return t if short or t in known or _MAGNITUDE.fullmatch(t) else "…"
+
+    return _NUMBER.sub(keep, message)
 
 
 def error_feedback(error: dict[str, Any], question: Question, case: Case, memory_mb: int) -> str:
@@ -586,7 +643,8 @@ def error_feedback(error: dict[str, Any], question: Question, case: Case, memory
     etype = str(error.get("type", "Exception"))
     message = str(error.get("message", ""))
     where = str(error.get("where", ""))
-    own = bool(error.get("learner_raised", False))
+    if case.hidden:  # nothing the worker wrote about a hidden case is shown as is
+        etype, where = _hidden_safe(etype, where)
     if etype == "NotImplementedError":
         return "not implemented yet"
     if etype == "MemoryError":
@@ -597,9 +655,9 @@ def error_feedback(error: dict[str, Any], question: Question, case: Case, memory
         text = "called sys.exit() or exit(): a graded function must return its result"
     elif etype == "KeyboardInterrupt":
         text = "raised KeyboardInterrupt"
-    elif etype == "PermissionError" and "ce-course grader" in message:
+    elif etype == "PermissionError" and "ce-course grader" in message and not case.hidden:
         text = message
-    elif case.hidden and own:
+    elif case.hidden:
         text = f"raised {etype}"
     else:
         text = f"raised {etype}: {message}" if message else f"raised {etype}"
@@ -746,7 +804,10 @@ def evaluate_case(
         else:
             messages.append(f"{', '.join(names)}: {message}")
     passed = all(o.passed for o in outcomes)
-    return CaseOutcome(passed, round(score, 6), total, "; ".join(messages), outcomes)
+    message = "; ".join(messages)
+    if case.hidden:
+        message = _redact_hidden(message, question, case, expected)
+    return CaseOutcome(passed, round(score, 6), total, message, outcomes)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 import threading
 import time
@@ -165,6 +166,17 @@ def _strs(value: Any) -> list[str]:
     return [str(v)[:200] for v in value] if isinstance(value, list) else []
 
 
+_IDENT = r"[A-Za-z_]\w{0,40}"
+_NAME = re.compile(rf"{_IDENT}(\.{_IDENT}){{0,3}}")
+_ARG_PATH = re.compile(rf"{_IDENT}(\[\d{{1,3}}\]|\['{_IDENT}'\]){{0,3}}")
+
+
+def _hidden_name(text: str, default: str, pattern: re.Pattern = _NAME) -> str:
+    """A name the worker reported about a hidden case, if it has the form of a name (so it
+    cannot spell the case's numbers), else ``default``. The worker is the learner's process."""
+    return text if pattern.fullmatch(text) else default
+
+
 def _grade_question(
     question: Question,
     run: Any,
@@ -212,7 +224,7 @@ def _grade_question(
     mutated: list[str] = []
     statuses = []
     raws: list[dict[str, Any] | None] = []
-    for i, _case in enumerate(question.cases):
+    for i, case in enumerate(question.cases):
         raw = run.cases[i] if i < len(run.cases) else None
         raws.append(raw)
         if raw is None:
@@ -220,14 +232,18 @@ def _grade_question(
             continue
         statuses.append(str(raw.get("status")))
         for v in _strs(raw.get("violations")):
+            v = _hidden_name(v, "a forbidden library") if case.hidden else v
             if v not in violations:
                 violations.append(v)
         for call in raw.get("stub_calls") or []:
             text = f"{call['name']} ({call['where']})"
+            if case.hidden:  # where: a line of the learner's, forgeable; the name: checked
+                text = _hidden_name(call["name"], "a reference")
             if text not in stub_calls and len(stub_calls) < 5:
                 stub_calls.append(text)
         tampered = tampered or bool(raw.get("tampered"))
         for m in _strs(raw.get("mutated")):
+            m = _hidden_name(m, "an input", _ARG_PATH) if case.hidden else m
             if m not in mutated:
                 mutated.append(m)
     evaluated = evaluate_question(

@@ -66,6 +66,16 @@ def _num(x: float) -> str:
     return f"{round(x, 4):g}"
 
 
+_MD_TABLE = str.maketrans(
+    {**{c: "\\" + c for c in "\\`*_{}[]()<>#+!|~"}, "&": "&amp;", "\n": " ", "\r": " "}
+)
+
+
+def _md(text: str) -> str:
+    """A learner-influenced message as inert markdown: no HTML, links, emphasis or new lines."""
+    return str(text).translate(_MD_TABLE)
+
+
 def results_json(report: SubmissionReport, *, hidden_visibility: str = "after_published") -> dict:
     """Gradescope's ``results.json`` for one graded submission.
 
@@ -123,7 +133,7 @@ def results_json(report: SubmissionReport, *, hidden_visibility: str = "after_pu
             )
     head = f"**{report.exercise or 'unknown exercise'}**: {_num(report.score)}/"
     head += f"{_num(report.max_score)} ({report.status})"
-    lines = [head, *(f"- {m}" for m in report.messages)]
+    lines = [head, *(f"- {_md(m)}" for m in report.messages)]
     if report.sandbox and report.sandbox != "bubblewrap":
         lines.append(f"- {report.sandbox}")
     for q in report.questions:

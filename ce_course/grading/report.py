@@ -54,13 +54,29 @@ def _seed_note(reports: list[SubmissionReport]) -> str | None:
     return None
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127, *range(0x80, 0xA0))}
+_CONTROL.update({10: "\\n", 13: "\\r", 9: " ", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def _clean(text: str) -> str:
+    """One line without control characters: a learner's error message or file name cannot
+    clear the terminal, colour it, or start a line that looks like the grader's."""
+    return str(text).translate(_CONTROL)
+
+
+def _cell(text: str) -> str:
+    """A CSV cell that no spreadsheet runs as a formula (``=cmd|...``, ``+``, ``-``, ``@``)."""
+    text = _clean(text)
+    return "'" + text if text.startswith(("=", "+", "-", "@")) else text
+
+
 def _text(reports: list[SubmissionReport]) -> str:
     out: list[str] = []
     for r in reports:
         ex = r.exercise or "unknown exercise"
-        out.append(f"{r.path}  [{ex}]  {_num(r.score)}/{_num(r.max_score)}  ({r.status})")
+        out.append(f"{_clean(r.path)}  [{ex}]  {_num(r.score)}/{_num(r.max_score)}  ({r.status})")
         for m in r.messages:
-            out.append(f"  ! {m}")
+            out.append(f"  ! {_clean(m)}")
         if r.sandbox and r.sandbox != "bubblewrap":
             out.append(f"  ! {r.sandbox}")
         for q in r.questions:
@@ -71,7 +87,7 @@ def _text(reports: list[SubmissionReport]) -> str:
                 if shown == 12:
                     out.append(f"      ... {len(q.feedback) - shown} more")
                     break
-                out.append(f"      - {line}")
+                out.append(f"      - {_clean(line)}")
                 shown += 1
         out.append("")
     if len(reports) > 1:
@@ -122,17 +138,18 @@ def _csv(reports: list[SubmissionReport]) -> str:
             if q.status != "passed" or q.feedback:
                 lines.append(f"{q.function}: {_counts(q)} ({q.status})")
                 lines.extend(f"{q.function}: {line}" for line in q.feedback)
-        message = "\n".join(lines)
+        # every feedback line, one per line of the cell (the csv module quotes it)
+        message = "\n".join(_cell(line) for line in lines)
         writer.writerow(
             [
-                r.path,
+                _cell(r.path),
                 r.exercise or "",
                 r.status,
                 *(scores.get(f, "") for f in functions),
                 _num(r.score),
                 _num(r.max_score),
-                message,
-                r.sandbox,
+                _cell(message),
+                _cell(r.sandbox),
             ]
         )
     return buf.getvalue()

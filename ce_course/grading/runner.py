@@ -65,6 +65,8 @@ __all__ = [
 MAX_SUBMISSION_BYTES = 96 * 2**20
 """Most bytes all the workers of one submission may send together."""
 _RAW_OUTPUT_CAP = 16 * 1024
+_MAX_VALUES = 1_000_000
+"""Most ``,`` and ``:`` a reply may hold (an encoded value has at most 200 000 items)."""
 _HEADER = struct.Struct(">I")
 _SIGNALS = {
     signal.SIGSEGV: "crashed with a segmentation fault (SIGSEGV)",
@@ -618,6 +620,10 @@ class _Worker:
                     payload = bytes(self.inbox[_HEADER.size : _HEADER.size + size])
                     del self.inbox[: _HEADER.size + size]
                     self.budget[0] -= size
+                    # parsed JSON takes up to ~40 times its text ("[1.5,1.5,...]": a float
+                    # object per 4 bytes); no honest reply has this many values
+                    if payload.count(b",") + payload.count(b":") > _MAX_VALUES:
+                        return ("violation", "a message with more values than a reply may hold")
                     try:
                         return ("msg", json.loads(payload.decode("utf-8")))
                     except (UnicodeDecodeError, ValueError, RecursionError):

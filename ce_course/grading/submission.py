@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 
 from .exercises import EXERCISE_NAMES, exercise_from_filename
@@ -120,14 +121,21 @@ def strip_magics(source: str) -> str:
 
 
 def _read_bytes(path: str) -> bytes:
+    # never follow a symbolic link: one in a class folder could point at /etc/shadow, the
+    # hidden tests or another learner's file, which the grader (not the sandbox) would read
+    if os.path.islink(path):
+        raise SubmissionError(f"{path}: is a symbolic link; only regular files are graded")
     try:
-        size = os.path.getsize(path)
-        if size > MAX_SUBMISSION_BYTES:
-            raise SubmissionError(f"{path}: the file is too large ({size} bytes)")
-        with open(path, "rb") as fh:
-            return fh.read()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         raise SubmissionError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise SubmissionError(f"{path}: is not a regular file")
+        if st.st_size > MAX_SUBMISSION_BYTES:
+            raise SubmissionError(f"{path}: the file is too large ({st.st_size} bytes)")
+        return fh.read(MAX_SUBMISSION_BYTES + 1)
 
 
 def _text(data: bytes, path: str) -> str:
@@ -296,7 +304,7 @@ def find_submissions(paths: list[str]) -> list[str]:
                     name.startswith((".", "_"))
                     or name.endswith("-checkpoint.ipynb")
                     or not name.endswith((".ipynb", ".py"))
-                    or not os.path.isfile(full)
+                    or not (os.path.isfile(full) or os.path.islink(full))  # a link: refused
                 ):
                     continue
                 out.append(full)

@@ -164,6 +164,13 @@ _PATH_WRITE_EVENTS = {
 }
 
 
+def _own_proc(real: str, pid: int) -> bool:
+    """Whether ``/proc/...`` is about this process or no process at all (the grader's
+    environment, command line and memory are in ``/proc/<its pid>``)."""
+    part = real[6:].split(os.sep, 1)[0]
+    return not part.isdigit() or int(part) == pid
+
+
 def _install_audit_hook(
     blocked_read: list[str], write_roots: list[str], guard_active: Callable[[], bool]
 ) -> None:
@@ -176,6 +183,15 @@ def _install_audit_hook(
     blocked_dirs = tuple(_realpath(p) + os.sep for p in blocked_read if is_dir(p))
     roots = tuple(_realpath(p) + os.sep for p in write_roots)
     pid = _getpid()
+    # the other views beside this one keep references this exercise stubs (the sandbox hides
+    # them; without it, this refuses plain reads of them)
+    own_view = _realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    views = os.path.dirname(own_view) + os.sep
+    if not (
+        os.path.basename(own_view).startswith("v") and os.path.isfile(views + "boot.py")
+    ):  # not run from a view (a test calling the worker directly)
+        views = "\0"
+    own_view += os.sep
 
     def deny(what: str) -> None:
         raise PermissionError(f"ce-course grader: {what} is not allowed during grading")
@@ -203,7 +219,12 @@ def _install_audit_hook(
             if writing:
                 if not writable(real):
                     deny(f"writing {real}")
-            elif real in blocked_files or real.startswith(blocked_dirs):
+            elif (
+                real in blocked_files
+                or real.startswith(blocked_dirs)
+                or (real.startswith(views) and not real.startswith(own_view))
+                or (real.startswith("/proc/") and not _own_proc(real, pid))
+            ):
                 deny(f"reading {real}")
         elif event in _PATH_WRITE_EVENTS:
             for i in _PATH_WRITE_EVENTS[event]:
