@@ -18,6 +18,10 @@ def two_layer_loss(params, X, y=None, reg=0.0):
     G[np.arange(n), y] -= 1
     G /= n
     dH = (G @ W2.T) * (A > 0)
-    grads = {"W1": X.T @ dH + 2 * reg * W1, "b1": dH.sum(axis=0),
-             "W2": Hd.T @ G + 2 * reg * W2, "b2": G.sum(axis=0)}
+    grads = {
+        "W1": X.T @ dH + 2 * reg * W1,
+        "b1": dH.sum(axis=0),
+        "W2": Hd.T @ G + 2 * reg * W2,
+        "b2": G.sum(axis=0),
+    }
     return loss, grads

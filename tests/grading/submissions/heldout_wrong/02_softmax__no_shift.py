@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'softmax',
- 'mistake': 'no shift: inf/inf',
- 'named': [['maximum', 'max']],
- 'tags': ['shift']}
+HELDOUT = {
+    "function": "softmax",
+    "mistake": "no shift: inf/inf",
+    "named": [["maximum", "max"]],
+    "tags": ["shift"],
+}
 
 
 def softmax(x):

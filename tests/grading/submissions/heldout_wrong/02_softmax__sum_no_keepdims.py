@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'softmax',
- 'mistake': 'sum without keepdims',
- 'named': [['keepdims']],
- 'tags': ['keepdims']}
+HELDOUT = {
+    "function": "softmax",
+    "mistake": "sum without keepdims",
+    "named": [["keepdims"]],
+    "tags": ["keepdims"],
+}
 
 
 def softmax(x):

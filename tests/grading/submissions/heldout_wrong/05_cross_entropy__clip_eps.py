@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy',
- 'mistake': 'clips p at 1e-12 before -log: wrong for confident mistakes',
- 'named': [['clip', 'eps', 'underflow', '1e-']],
- 'tags': ['shift']}
+HELDOUT = {
+    "function": "cross_entropy",
+    "mistake": "clips p at 1e-12 before -log: wrong for confident mistakes",
+    "named": [["clip", "eps", "underflow", "1e-"]],
+    "tags": ["shift"],
+}
 
 
 def cross_entropy(logits, y):

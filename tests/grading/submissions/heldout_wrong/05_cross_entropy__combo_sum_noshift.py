@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy',
- 'mistake': 'no shift AND sums instead of mean',
- 'named': [['maximum', 'max'], ['sum', 'mean', 'average']],
- 'tags': ['shift', 'mean']}
+HELDOUT = {
+    "function": "cross_entropy",
+    "mistake": "no shift AND sums instead of mean",
+    "named": [["maximum", "max"], ["sum", "mean", "average"]],
+    "tags": ["shift", "mean"],
+}
 
 
 def cross_entropy(logits, y):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy',
- 'mistake': 'one-hot times log-probs then np.mean over N*C entries',
- 'named': [['C', 'class']],
- 'tags': ['mean']}
+HELDOUT = {
+    "function": "cross_entropy",
+    "mistake": "one-hot times log-probs then np.mean over N*C entries",
+    "named": [["C", "class"]],
+    "tags": ["mean"],
+}
 
 
 def cross_entropy(logits, y):

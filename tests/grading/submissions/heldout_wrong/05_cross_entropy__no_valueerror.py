@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy',
- 'mistake': 'no ValueError for a bad label',
- 'named': [['ValueError', 'out of range']],
- 'tags': ['label']}
+HELDOUT = {
+    "function": "cross_entropy",
+    "mistake": "no ValueError for a bad label",
+    "named": [["ValueError", "out of range"]],
+    "tags": ["label"],
+}
 
 
 def cross_entropy(logits, y):

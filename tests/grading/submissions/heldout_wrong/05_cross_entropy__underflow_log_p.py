@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy',
- 'mistake': '-log(p) after p underflows to 0',
- 'named': [['underflow', 'log of', '-log']],
- 'tags': ['shift']}
+HELDOUT = {
+    "function": "cross_entropy",
+    "mistake": "-log(p) after p underflows to 0",
+    "named": [["underflow", "log of", "-log"]],
+    "tags": ["shift"],
+}
 
 
 def cross_entropy(logits, y):

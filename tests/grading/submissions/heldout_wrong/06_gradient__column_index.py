@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy_grad',
- 'mistake': 'p[:, y] -= 1 subtracts from whole columns',
- 'named': [['[:, y]', 'column', 'arange']],
- 'tags': ['index']}
+HELDOUT = {
+    "function": "cross_entropy_grad",
+    "mistake": "p[:, y] -= 1 subtracts from whole columns",
+    "named": [["[:, y]", "column", "arange"]],
+    "tags": ["index"],
+}
 
 
 def cross_entropy_grad(logits, y):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy_grad',
- 'mistake': 'y - p and no /N',
- 'named': [['sign', '-1', 'minus', '−1'], ['N']],
- 'tags': ['sign', 'mean']}
+HELDOUT = {
+    "function": "cross_entropy_grad",
+    "mistake": "y - p and no /N",
+    "named": [["sign", "-1", "minus", "−1"], ["N"]],
+    "tags": ["sign", "mean"],
+}
 
 
 def cross_entropy_grad(logits, y):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy_grad',
- 'mistake': "logits -= max modifies the caller's array",
- 'named': [['in place', 'change', 'modif']],
- 'tags': ['inplace']}
+HELDOUT = {
+    "function": "cross_entropy_grad",
+    "mistake": "logits -= max modifies the caller's array",
+    "named": [["in place", "change", "modif"]],
+    "tags": ["inplace"],
+}
 
 
 def cross_entropy_grad(logits, y):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy_grad',
- 'mistake': 'loops over the batch (contract: vectorized)',
- 'named': [['loop', 'vectoriz']],
- 'tags': ['loop']}
+HELDOUT = {
+    "function": "cross_entropy_grad",
+    "mistake": "loops over the batch (contract: vectorized)",
+    "named": [["loop", "vectoriz"]],
+    "tags": ["loop"],
+}
 
 
 try:

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy_grad',
- 'mistake': 'divides by N twice',
- 'named': [['N']],
- 'tags': ['mean']}
+HELDOUT = {
+    "function": "cross_entropy_grad",
+    "mistake": "divides by N twice",
+    "named": [["N"]],
+    "tags": ["mean"],
+}
 
 
 def cross_entropy_grad(logits, y):

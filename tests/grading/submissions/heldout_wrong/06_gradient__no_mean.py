@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy_grad',
- 'mistake': 'forgot /N',
- 'named': [['N']],
- 'tags': ['mean']}
+HELDOUT = {
+    "function": "cross_entropy_grad",
+    "mistake": "forgot /N",
+    "named": [["N"]],
+    "tags": ["mean"],
+}
 
 
 def cross_entropy_grad(logits, y):

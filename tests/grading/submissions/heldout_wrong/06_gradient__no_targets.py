@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy_grad',
- 'mistake': 'forgot to subtract 1 at the true class',
- 'named': [['true class', 'subtract', '1']],
- 'tags': ['target']}
+HELDOUT = {
+    "function": "cross_entropy_grad",
+    "mistake": "forgot to subtract 1 at the true class",
+    "named": [["true class", "subtract", "1"]],
+    "tags": ["target"],
+}
 
 
 def cross_entropy_grad(logits, y):

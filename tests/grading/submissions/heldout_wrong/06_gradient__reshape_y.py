@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy_grad',
- 'mistake': 'indexes with y.reshape(-1, 1): hits an (N, N) block',
- 'named': [['[:, y]', 'column', 'arange', 'block']],
- 'tags': ['index']}
+HELDOUT = {
+    "function": "cross_entropy_grad",
+    "mistake": "indexes with y.reshape(-1, 1): hits an (N, N) block",
+    "named": [["[:, y]", "column", "arange", "block"]],
+    "tags": ["index"],
+}
 
 
 def cross_entropy_grad(logits, y):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy_grad',
- 'mistake': 'y - p instead of p - y',
- 'named': [['sign', '-1', 'minus', '−1']],
- 'tags': ['sign']}
+HELDOUT = {
+    "function": "cross_entropy_grad",
+    "mistake": "y - p instead of p - y",
+    "named": [["sign", "-1", "minus", "−1"]],
+    "tags": ["sign"],
+}
 
 
 def cross_entropy_grad(logits, y):

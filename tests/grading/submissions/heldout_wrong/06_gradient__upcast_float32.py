@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'cross_entropy_grad',
- 'mistake': 'float32 input gives float64 output (np.asarray(..., dtype=float))',
- 'named': [['float32', 'dtype']],
- 'tags': ['dtype']}
+HELDOUT = {
+    "function": "cross_entropy_grad",
+    "mistake": "float32 input gives float64 output (np.asarray(..., dtype=float))",
+    "named": [["float32", "dtype"]],
+    "tags": ["dtype"],
+}
 
 
 def cross_entropy_grad(logits, y):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'X.dot(dscores) instead of X.T.dot(dscores)',
- 'named': [['X.T', 'transpose', 'X^T']],
- 'tags': ['transpose']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "X.dot(dscores) instead of X.T.dot(dscores)",
+    "named": [["X.T", "transpose", "X^T"]],
+    "tags": ["transpose"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'no shift and forgot X.T',
- 'named': [['maximum', 'max'], ['X.T', 'transpose', 'X^T']],
- 'tags': ['shift', 'transpose']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "no shift and forgot X.T",
+    "named": [["maximum", "max"], ["X.T", "transpose", "X^T"]],
+    "tags": ["shift", "transpose"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'reg * W (no 2) and no /N in dW',
- 'named': [['2 * reg', '2*reg', '2 reg', 'factor 2', 'twice'], ['N']],
- 'tags': ['reg', 'mean']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "reg * W (no 2) and no /N in dW",
+    "named": [["2 * reg", "2*reg", "2 reg", "factor 2", "twice"], ["N"]],
+    "tags": ["reg", "mean"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'dW = dscores.T.dot(X): shape (C, D)',
- 'named': [['shape', '(D, C)', 'transpose']],
- 'tags': ['transpose']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "dW = dscores.T.dot(X): shape (C, D)",
+    "named": [["shape", "(D, C)", "transpose"]],
+    "tags": ["transpose"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

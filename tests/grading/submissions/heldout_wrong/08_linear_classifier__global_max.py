@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'subtracts scores.max() (global)',
- 'named': [['global', 'each row', "row's"]],
- 'tags': ['shift']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "subtracts scores.max() (global)",
+    "named": [["global", "each row", "row's"]],
+    "tags": ["shift"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

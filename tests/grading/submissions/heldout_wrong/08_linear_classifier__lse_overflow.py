@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'np.log(np.sum(np.exp(s))) with no shift overflows',
- 'named': [['maximum', 'max', 'overflow']],
- 'tags': ['shift']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "np.log(np.sum(np.exp(s))) with no shift overflows",
+    "named": [["maximum", "max", "overflow"]],
+    "tags": ["shift"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

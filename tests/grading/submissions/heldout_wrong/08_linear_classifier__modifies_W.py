@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': "dW = W aliases W, then dW *= ... changes the caller's W",
- 'named': [['in place', 'change', 'modif']],
- 'tags': ['inplace']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "dW = W aliases W, then dW *= ... changes the caller's W",
+    "named": [["in place", "change", "modif"]],
+    "tags": ["inplace"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'CS231n naive loops (contract: vectorized)',
- 'named': [['loop', 'vectoriz']],
- 'tags': ['loop']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "CS231n naive loops (contract: vectorized)",
+    "named": [["loop", "vectoriz"]],
+    "tags": ["loop"],
+}
 
 
 try:

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'loop adds p - 1 to dW[:, j] without x_i',
- 'named': [['loop', 'vectoriz'], ['x_i', 'input', 'X[i]', 'row']],
- 'tags': ['loop', 'transpose']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "loop adds p - 1 to dW[:, j] without x_i",
+    "named": [["loop", "vectoriz"], ["x_i", "input", "X[i]", "row"]],
+    "tags": ["loop", "transpose"],
+}
 
 
 try:
@@ -27,7 +29,7 @@ def linear_softmax_loss(W, X, y, reg):
         loss += -correct_class_score + np.log(sum_j)
         for j in xrange(num_classes):
             p = np.exp(scores[j]) / sum_j
-            dW[:, j] += (p - (j == y[i]))
+            dW[:, j] += p - (j == y[i])
     loss /= num_train
     dW /= num_train
     loss += reg * np.sum(W * W)

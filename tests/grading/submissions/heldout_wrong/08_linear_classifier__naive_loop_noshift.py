@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'naive loops and no shift',
- 'named': [['loop', 'vectoriz'], ['maximum', 'max']],
- 'tags': ['loop', 'shift']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "naive loops and no shift",
+    "named": [["loop", "vectoriz"], ["maximum", "max"]],
+    "tags": ["loop", "shift"],
+}
 
 
 try:

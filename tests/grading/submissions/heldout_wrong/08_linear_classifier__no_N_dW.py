@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'dW not divided by N',
- 'named': [['N']],
- 'tags': ['mean']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "dW not divided by N",
+    "named": [["N"]],
+    "tags": ["mean"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': "forgot X.T: dW is the scores' gradient (N, C)",
- 'named': [['X.T', 'transpose', 'X^T']],
- 'tags': ['transpose']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "forgot X.T: dW is the scores' gradient (N, C)",
+    "named": [["X.T", "transpose", "X^T"]],
+    "tags": ["transpose"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

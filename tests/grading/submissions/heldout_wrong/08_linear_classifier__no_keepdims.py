@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'max without keepdims',
- 'named': [['keepdims']],
- 'tags': ['keepdims']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "max without keepdims",
+    "named": [["keepdims"]],
+    "tags": ["keepdims"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'gradient uses the raw scores instead of the softmax',
- 'named': [['softmax', 'probab']],
- 'tags': ['target']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "gradient uses the raw scores instead of the softmax",
+    "named": [["softmax", "probab"]],
+    "tags": ["target"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'np.sum(W * W) without reg in the loss',
- 'named': [['reg']],
- 'tags': ['reg']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "np.sum(W * W) without reg in the loss",
+    "named": [["reg"]],
+    "tags": ["reg"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

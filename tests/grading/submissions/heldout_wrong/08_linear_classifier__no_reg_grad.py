@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'reg in the loss but not in dW',
- 'named': [['reg']],
- 'tags': ['reg']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "reg in the loss but not in dW",
+    "named": [["reg"]],
+    "tags": ["reg"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'dW /= N + reg*W (operator precedence)',
- 'named': [['precedence', 'parenthes', 'bracket', 'divid']],
- 'tags': ['reg']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "dW /= N + reg*W (operator precedence)",
+    "named": [["precedence", "parenthes", "bracket", "divid"]],
+    "tags": ["reg"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'regularization with the wrong sign',
- 'named': [['sign', 'minus', 'subtract']],
- 'tags': ['reg']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "regularization with the wrong sign",
+    "named": [["sign", "minus", "subtract"]],
+    "tags": ["reg"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'linear_softmax_loss',
- 'mistake': 'sum over the batch, never divides by N',
- 'named': [['sum', 'mean', 'average', 'N']],
- 'tags': ['mean']}
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "sum over the batch, never divides by N",
+    "named": [["sum", "mean", "average", "N"]],
+    "tags": ["mean"],
+}
 
 
 def linear_softmax_loss(W, X, y, reg):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': "stores its scores in the caller's params dict",
- 'named': [['params', 'keys']],
- 'tags': ['inplace']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "stores its scores in the caller's params dict",
+    "named": [["params", "keys"]],
+    "tags": ["inplace"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': "X.dot(dhidden) in W1's gradient (forgot X.T)",
- 'named': [['X.T', 'transpose', 'X^T', 'W1']],
- 'tags': ['transpose']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "X.dot(dhidden) in W1's gradient (forgot X.T)",
+    "named": [["X.T", "transpose", "X^T", "W1"]],
+    "tags": ["transpose"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

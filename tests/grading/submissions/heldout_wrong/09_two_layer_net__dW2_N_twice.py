@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': "divides W2's gradient by N a second time",
- 'named': [['N']],
- 'tags': ['mean']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "divides W2's gradient by N a second time",
+    "named": [["N"]],
+    "tags": ["mean"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': 'db2 = dscores.sum(axis=1)',
- 'named': [['axis', 'sum']],
- 'tags': ['bias']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "db2 = dscores.sum(axis=1)",
+    "named": [["axis", "sum"]],
+    "tags": ["bias"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

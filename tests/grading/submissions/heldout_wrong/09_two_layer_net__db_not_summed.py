@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': 'bias gradients not summed over the batch',
- 'named': [['sum', 'batch']],
- 'tags': ['bias']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "bias gradients not summed over the batch",
+    "named": [["sum", "batch"]],
+    "tags": ["bias"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': '0.5 * reg convention',
- 'named': [['0.5', '½', 'half']],
- 'tags': ['regconv']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "0.5 * reg convention",
+    "named": [["0.5", "½", "half"]],
+    "tags": ["regconv"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

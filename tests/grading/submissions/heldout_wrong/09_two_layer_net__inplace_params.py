@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': 'takes an SGD step on params inside the loss',
- 'named': [['in place', 'change', 'modif']],
- 'tags': ['inplace']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "takes an SGD step on params inside the loss",
+    "named": [["in place", "change", "modif"]],
+    "tags": ["inplace"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

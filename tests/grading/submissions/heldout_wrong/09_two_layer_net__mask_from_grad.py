@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': 'ReLU mask taken from dhidden',
- 'named': [['mask', 'ReLU']],
- 'tags': ['relu']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "ReLU mask taken from dhidden",
+    "named": [["mask", "ReLU"]],
+    "tags": ["relu"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

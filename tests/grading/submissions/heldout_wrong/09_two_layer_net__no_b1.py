@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': 'forward pass forgets b1',
- 'named': [['b1', 'bias']],
- 'tags': ['bias']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "forward pass forgets b1",
+    "named": [["b1", "bias"]],
+    "tags": ["bias"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

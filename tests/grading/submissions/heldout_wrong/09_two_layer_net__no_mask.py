@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': 'forgot the ReLU mask in the backward pass',
- 'named': [['mask', 'ReLU']],
- 'tags': ['relu']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "forgot the ReLU mask in the backward pass",
+    "named": [["mask", "ReLU"]],
+    "tags": ["relu"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

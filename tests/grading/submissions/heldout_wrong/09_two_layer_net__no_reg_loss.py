@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': 'regularization missing from the loss',
- 'named': [['regulariz', 'reg']],
- 'tags': ['reg']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "regularization missing from the loss",
+    "named": [["regulariz", "reg"]],
+    "tags": ["reg"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

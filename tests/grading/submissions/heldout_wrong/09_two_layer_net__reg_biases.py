@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': 'regularizes b1 and b2 too',
- 'named': [['bias']],
- 'tags': ['reg']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "regularizes b1 and b2 too",
+    "named": [["bias"]],
+    "tags": ["reg"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):
@@ -20,7 +22,9 @@ def two_layer_loss(params, X, y=None, reg=0.0):
     exp_scores = np.exp(scores)
     probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
     correct_logprobs = scores[np.arange(N), y] - np.log(np.sum(exp_scores, axis=1))
-    loss = -np.mean(correct_logprobs) + reg * (np.sum(W1 * W1) + np.sum(W2 * W2) + np.sum(b1 * b1) + np.sum(b2 * b2))
+    loss = -np.mean(correct_logprobs) + reg * (
+        np.sum(W1 * W1) + np.sum(W2 * W2) + np.sum(b1 * b1) + np.sum(b2 * b2)
+    )
     dscores = probs.copy()
     dscores[np.arange(N), y] -= 1
     dscores /= N

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': 'reg * W instead of 2 * reg * W in the gradients',
- 'named': [['2 * reg', '2*reg', '2 reg', 'factor 2', 'twice']],
- 'tags': ['reg']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "reg * W instead of 2 * reg * W in the gradients",
+    "named": [["2 * reg", "2*reg", "2 reg", "factor 2", "twice"]],
+    "tags": ["reg"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

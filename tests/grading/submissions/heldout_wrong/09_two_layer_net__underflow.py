@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': '-log(p) after underflow',
- 'named': [['underflow', 'log of', '-log']],
- 'tags': ['shift']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "-log(p) after underflow",
+    "named": [["underflow", "log of", "-log"]],
+    "tags": ["shift"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-HELDOUT = {'function': 'two_layer_loss',
- 'mistake': 'y=None returns (scores, None) instead of scores',
- 'named': [['None', 'scores']],
- 'tags': ['ynone']}
+HELDOUT = {
+    "function": "two_layer_loss",
+    "mistake": "y=None returns (scores, None) instead of scores",
+    "named": [["None", "scores"]],
+    "tags": ["ynone"],
+}
 
 
 def two_layer_loss(params, X, y=None, reg=0.0):
