@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "softmax",
     "mistake": "no shift: inf/inf",
-    "named": [["maximum", "max"]],
+    "named": [["maximum", "overflow"]],
     "tags": ["shift"],
 }
 

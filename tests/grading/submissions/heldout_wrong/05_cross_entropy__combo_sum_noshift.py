@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "cross_entropy",
     "mistake": "no shift AND sums instead of mean",
-    "named": [["maximum", "max"], ["sum", "mean", "average"]],
+    "named": [["maximum", "overflow"], ["sum", "mean", "average"]],
     "tags": ["shift", "mean"],
 }
 

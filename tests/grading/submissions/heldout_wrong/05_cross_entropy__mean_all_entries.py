@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "cross_entropy",
     "mistake": "one-hot times log-probs then np.mean over N*C entries",
-    "named": [["C", "class"]],
+    "named": [["factor of c", "number of classes"]],
     "tags": ["mean"],
 }
 

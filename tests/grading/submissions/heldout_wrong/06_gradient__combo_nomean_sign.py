@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "cross_entropy_grad",
     "mistake": "y - p and no /N",
-    "named": [["sign", "-1", "minus", "−1"], ["N"]],
+    "named": [["sign", "minus"], ["factor of n", "by n", "n times"]],
     "tags": ["sign", "mean"],
 }
 

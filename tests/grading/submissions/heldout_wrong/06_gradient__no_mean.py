@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "cross_entropy_grad",
     "mistake": "forgot /N",
-    "named": [["N"]],
+    "named": [["factor of n", "by n", "n times", "once too often"]],
     "tags": ["mean"],
 }
 

@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "cross_entropy_grad",
     "mistake": "forgot to subtract 1 at the true class",
-    "named": [["true class", "subtract", "1"]],
+    "named": [["true class", "one-hot", "targets"]],
     "tags": ["target"],
 }
 

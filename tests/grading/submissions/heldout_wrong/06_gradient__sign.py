@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "cross_entropy_grad",
     "mistake": "y - p instead of p - y",
-    "named": [["sign", "-1", "minus", "−1"]],
+    "named": [["sign", "minus"]],
     "tags": ["sign"],
 }
 

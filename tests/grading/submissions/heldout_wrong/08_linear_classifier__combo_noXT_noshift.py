@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "linear_softmax_loss",
     "mistake": "no shift and forgot X.T",
-    "named": [["maximum", "max"], ["X.T", "transpose", "X^T"]],
+    "named": [["maximum", "overflow"], ["X.T", "transpose", "X^T"]],
     "tags": ["shift", "transpose"],
 }
 

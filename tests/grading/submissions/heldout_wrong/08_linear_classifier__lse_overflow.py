@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "linear_softmax_loss",
     "mistake": "np.log(np.sum(np.exp(s))) with no shift overflows",
-    "named": [["maximum", "max", "overflow"]],
+    "named": [["maximum", "overflow"]],
     "tags": ["shift"],
 }
 

@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "linear_softmax_loss",
     "mistake": "np.sum(W * W) without reg in the loss",
-    "named": [["reg"]],
+    "named": [["factor reg", "without the factor"]],
     "tags": ["reg"],
 }
 

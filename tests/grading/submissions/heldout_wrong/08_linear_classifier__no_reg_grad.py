@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "linear_softmax_loss",
     "mistake": "reg in the loss but not in dW",
-    "named": [["reg"]],
+    "named": [["2*reg*w", "regularization gradient"]],
     "tags": ["reg"],
 }
 

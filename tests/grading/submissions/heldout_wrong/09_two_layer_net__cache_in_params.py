@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "two_layer_loss",
     "mistake": "stores its scores in the caller's params dict",
-    "named": [["params", "keys"]],
+    "named": [["keys"]],
     "tags": ["inplace"],
 }
 

@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "two_layer_loss",
     "mistake": "X.dot(dhidden) in W1's gradient (forgot X.T)",
-    "named": [["X.T", "transpose", "X^T", "W1"]],
+    "named": [["x.t", "transpose"]],
     "tags": ["transpose"],
 }
 

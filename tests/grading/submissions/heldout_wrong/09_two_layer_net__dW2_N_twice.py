@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "two_layer_loss",
     "mistake": "divides W2's gradient by N a second time",
-    "named": [["N"]],
+    "named": [["factor of n", "by n", "n times", "once too often"]],
     "tags": ["mean"],
 }
 

@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "two_layer_loss",
     "mistake": "bias gradients not summed over the batch",
-    "named": [["sum", "batch"]],
+    "named": [["summed over the batch", "sum over the batch"]],
     "tags": ["bias"],
 }
 

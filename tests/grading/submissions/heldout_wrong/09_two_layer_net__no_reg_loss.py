@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "two_layer_loss",
     "mistake": "regularization missing from the loss",
-    "named": [["regulariz", "reg"]],
+    "named": [["regularization"]],
     "tags": ["reg"],
 }
 

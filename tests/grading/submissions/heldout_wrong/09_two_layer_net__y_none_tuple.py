@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "two_layer_loss",
     "mistake": "y=None returns (scores, None) instead of scores",
-    "named": [["None", "scores"]],
+    "named": [["tuple", "y is none", "y=none"]],
     "tags": ["ynone"],
 }
 
