@@ -20,6 +20,7 @@ from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
     GLOBAL_MAX_MESSAGE,
+    INPUT_NOT_TRANSPOSED_HINT,
     PY2_HINTS,
     ROW_INDEX_HINT,
     ZERO_LOG_ZERO_MESSAGE,
@@ -312,6 +313,7 @@ LINEAR = Question(
         ),
     ),
     error_hints=(
+        INPUT_NOT_TRANSPOSED_HINT,
         matmul_hint("scores = X @ W is (N, C), dW = X.T @ dscores is (D, C)"),
         BROADCAST_HINT,
         ROW_INDEX_HINT,

@@ -21,6 +21,7 @@ from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
     GLOBAL_MAX_MESSAGE,
+    INPUT_NOT_TRANSPOSED_HINT,
     PY2_HINTS,
     ROW_INDEX_HINT,
     global_softmax,
@@ -317,6 +318,7 @@ NET = Question(
         ),
     ),
     error_hints=(
+        INPUT_NOT_TRANSPOSED_HINT,
         matmul_hint("X (N, D), W1 (D, H), W2 (H, C)"),
         BROADCAST_HINT,
         ROW_INDEX_HINT,
