@@ -31,13 +31,14 @@ KEY_TAGS = {
     "no-max-shift": "shift",
     "lse-no-shift": "shift",
     "global-max": "shift",
-    "log-of-softmax": "shift",
-    "zero-log-zero": "shift",
+    "log-of-softmax": "logp",
+    "zero-log-zero": "logp",
     "sum-not-mean": "mean",
     "no-mean": "mean",
     "per-example": "mean",
     "sign": "sign",
     "half-convention": "regconv",
+    "reg-sign": "reg",
     "reg-factor-missing": "reg",
     "precedence": "reg",
     "no-reg-loss": "reg",
@@ -65,7 +66,7 @@ def _meta(path: Path) -> dict:
 
 def _key_tag(key: str) -> str | None:
     if key.startswith(("clipped-", "plus-eps-")):
-        return "shift"
+        return "logp"
     return KEY_TAGS.get(key)
 
 

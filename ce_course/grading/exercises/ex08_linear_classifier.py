@@ -272,6 +272,11 @@ LINEAR = Question(
             parts=("loss",),
         ),
         Mistake(
+            "reg-sign",
+            "subtracts the penalty: the loss adds reg*sum(W**2) and dW adds 2*reg*W",
+            _variant(loss_reg=-1.0, grad_reg=-2.0),
+        ),
+        Mistake(
             "no-reg-grad",
             "dW is missing the regularization gradient 2*reg*W",
             _variant(grad_reg=0.0),

@@ -51,6 +51,7 @@ def _net(
     reg_in_dW1: bool = True,
     softmax=softmax_np,
     log_of_probs: bool = False,
+    lse_no_shift: bool = False,
 ):
     """A two-layer loss with one deliberate mistake, chosen by the keyword arguments."""
 
@@ -60,7 +61,9 @@ def _net(
         hidden = np.maximum(0, pre)
         z = hidden @ W2 + b2
         N = X.shape[0]
-        if softmax is naive_softmax or log_of_probs:
+        if lse_no_shift:
+            data = np.mean(np.log(np.exp(z).sum(axis=1)) - pick(z, y))
+        elif softmax is naive_softmax or log_of_probs:
             data = -np.mean(np.log(pick(softmax(z), y)))
         else:
             data = -np.mean(pick(log_softmax_np(z), y))
@@ -302,6 +305,12 @@ NET = Question(
             "dW1 forgets the input X: dW1 = X.T @ dhidden (+ 2*reg*W1), of W1's shape (D, H)",
             _net(use_x=False, reg_in_dW1=False),
             parts=("grads['W1']",),
+        ),
+        Mistake(
+            "lse-no-shift",
+            "computes log(sum(exp(scores))) without subtracting the row maximum: np.exp "
+            "overflows to inf for large scores; subtract each row's maximum first",
+            _net(softmax=naive_softmax, lse_no_shift=True),
         ),
         Mistake(
             "no-max-shift",

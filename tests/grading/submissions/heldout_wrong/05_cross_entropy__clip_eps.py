@@ -6,7 +6,7 @@ HELDOUT = {
     "function": "cross_entropy",
     "mistake": "clips p at 1e-12 before -log: wrong for confident mistakes",
     "named": [["clip", "eps", "underflow", "1e-"]],
-    "tags": ["shift"],
+    "tags": ["logp"],
 }
 
 

@@ -6,7 +6,7 @@ HELDOUT = {
     "function": "cross_entropy",
     "mistake": "-log(p) after p underflows to 0",
     "named": [["underflow", "log of", "-log"]],
-    "tags": ["shift"],
+    "tags": ["logp"],
 }
 
 

@@ -5,7 +5,7 @@ import numpy as np
 HELDOUT = {
     "function": "linear_softmax_loss",
     "mistake": "regularization with the wrong sign",
-    "named": [["sign", "minus"]],
+    "named": [["subtracts the penalty", "sign"]],
     "tags": ["reg"],
 }
 

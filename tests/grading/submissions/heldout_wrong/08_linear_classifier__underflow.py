@@ -6,7 +6,7 @@ HELDOUT = {
     "function": "linear_softmax_loss",
     "mistake": "shifts but takes -log(p) after underflow",
     "named": [["underflow", "log of", "-log"]],
-    "tags": ["shift"],
+    "tags": ["logp"],
 }
 
 

@@ -6,7 +6,7 @@ HELDOUT = {
     "function": "two_layer_loss",
     "mistake": "-log(p) after underflow",
     "named": [["underflow", "log of", "-log"]],
-    "tags": ["shift"],
+    "tags": ["logp"],
 }
 
 
