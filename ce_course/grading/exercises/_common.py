@@ -15,6 +15,7 @@ __all__ = [
     "ALLOWED_FROM_EARLIER",
     "BROADCAST_HINT",
     "GLOBAL_MAX_MESSAGE",
+    "INPUT_NOT_TRANSPOSED_HINT",
     "ONE_D_HINT",
     "PY2_HINTS",
     "ROW_INDEX_HINT",
@@ -99,6 +100,16 @@ PY2_HINTS = (
 def matmul_hint(shapes: str) -> ErrorHint:
     """A ValueError on a line with ``@``, ``.dot(`` or ``matmul``: check the shapes."""
     return ErrorHint(f"check the shapes: {shapes}", types=("ValueError",), line=r"@|\.dot\(|matmul")
+
+
+INPUT_NOT_TRANSPOSED_HINT = ErrorHint(
+    "check the shapes: a weight's gradient multiplies the transposed input by the upstream "
+    "gradient, X.T @ dscores (or X.T.dot(...)), whose shape is the weight's; X @ ... without "
+    "the .T does not line up",
+    types=("ValueError",),
+    line=r"(grad|\bd[A-Za-z_]*\w*\s*[+\-*/]?=).*\b(X|hidden|H|A)\s*(@|\.dot\()",
+)
+"""A ValueError on a gradient line that multiplies an input without ``.T`` (exercises 08, 09)."""
 
 
 def shifted_exp(x: np.ndarray) -> np.ndarray:

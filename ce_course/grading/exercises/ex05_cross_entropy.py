@@ -242,6 +242,14 @@ CROSS_ENTROPY = Question(
             lambda z, y: np.mean(np.log(np.exp(z).sum(axis=1)) - pick(z, y)),
         ),
         Mistake(
+            "lse-whole-batch",
+            "sums exp over the whole batch, np.log(np.sum(np.exp(z))), instead of over each row's "
+            "classes: use np.sum(..., axis=1, keepdims=True), one log-sum-exp per example",
+            lambda z, y: (lambda s: np.mean(np.log(np.exp(s).sum()) - pick(s, y)))(
+                z - z.max(axis=1, keepdims=True)
+            ),
+        ),
+        Mistake(
             "global-max",
             GLOBAL_MAX_MESSAGE,
             lambda z, y: -np.mean(np.log(pick(global_softmax(z), y))),

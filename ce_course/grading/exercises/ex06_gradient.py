@@ -87,6 +87,12 @@ CROSS_ENTROPY_GRAD = Question(
             lambda z, y: (naive_softmax(z) - one_hot_np(y, z.shape[1])) / z.shape[0],
         ),
         Mistake(
+            "mean-twice",
+            "divides by N twice: P is divided by N before 1 is subtracted at the true class, "
+            "and the result once more; compute (P − Y) and divide by N once",
+            lambda z, y: (lambda P, Y, N: (P / N - Y) / N)(*_parts(z, y)),
+        ),
+        Mistake(
             "divide-by-C",
             "divides by C, the number of classes; divide by N, the number of examples",
             lambda z, y: (lambda P, Y, N: (P - Y) / z.shape[1])(*_parts(z, y)),

@@ -20,6 +20,7 @@ from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
     GLOBAL_MAX_MESSAGE,
+    INPUT_NOT_TRANSPOSED_HINT,
     PY2_HINTS,
     ROW_INDEX_HINT,
     ZERO_LOG_ZERO_MESSAGE,
@@ -71,10 +72,24 @@ def _plain_penalty(W, X, y, reg=0.0):
     return loss - reg * np.sum(W * W) + np.sum(W * W), dW
 
 
-def _precedence(W, X, y, reg=0.0):
-    P = softmax_np(X @ W) - one_hot_np(y, W.shape[1])
+def _precedence(factor):
+    """``dW /= N + factor*reg*W``: the division takes the penalty into its denominator."""
+
+    def loss_fn(W, X, y, reg=0.0):
+        P = softmax_np(X @ W) - one_hot_np(y, W.shape[1])
+        loss, _ = ce_course.linear_softmax_loss(W, X, y, reg)
+        return loss, (X.T @ P) / (X.shape[0] + factor * reg * W)
+
+    return loss_fn
+
+
+def _scores_not_probs(W, X, y, reg=0.0):
+    """``dscores = scores.copy()`` (shifted scores) where the softmax probabilities belong."""
     loss, _ = ce_course.linear_softmax_loss(W, X, y, reg)
-    return loss, (X.T @ P) / (X.shape[0] + reg * W)
+    z = X @ W
+    z = z - z.max(axis=1, keepdims=True)
+    G = (z - one_hot_np(y, W.shape[1])) / X.shape[0]
+    return loss, X.T @ G + 2 * reg * W
 
 
 def _lse_no_shift(W, X, y, reg=0.0):
@@ -218,7 +233,28 @@ LINEAR = Question(
             "precedence",
             "dW /= N + reg*W divides by (N + reg*W): operator precedence; divide the data "
             "gradient by N first, then add 2*reg*W",
-            _precedence,
+            _precedence(1.0),
+            parts=("dW",),
+        ),
+        Mistake(
+            "precedence-2reg",
+            "dW /= N + 2*reg*W divides by (N + 2*reg*W): operator precedence; divide the data "
+            "gradient by N first, then add 2*reg*W",
+            _precedence(2.0),
+            parts=("dW",),
+        ),
+        Mistake(
+            "reg-W-no-mean",
+            "two mistakes in dW: it forgets to divide by N (the loss is a mean over the batch, "
+            "so is its gradient), and the gradient of reg*sum(W**2) is 2*reg*W, not reg*W",
+            _variant(grad_reg=1.0, grad_mean=False),
+            parts=("dW",),
+        ),
+        Mistake(
+            "no-softmax",
+            "dW starts from the scores instead of the softmax probabilities: the gradient of "
+            "the scores is (P − Y) / N with P = softmax(scores)",
+            _scores_not_probs,
             parts=("dW",),
         ),
         Mistake(
@@ -234,6 +270,11 @@ LINEAR = Question(
             "the loss is missing the regularization term reg*sum(W**2)",
             _variant(loss_reg=0.0),
             parts=("loss",),
+        ),
+        Mistake(
+            "reg-sign",
+            "subtracts the penalty: the loss adds reg*sum(W**2) and dW adds 2*reg*W",
+            _variant(loss_reg=-1.0, grad_reg=-2.0),
         ),
         Mistake(
             "no-reg-grad",
@@ -277,6 +318,7 @@ LINEAR = Question(
         ),
     ),
     error_hints=(
+        INPUT_NOT_TRANSPOSED_HINT,
         matmul_hint("scores = X @ W is (N, C), dW = X.T @ dscores is (D, C)"),
         BROADCAST_HINT,
         ROW_INDEX_HINT,

@@ -21,6 +21,7 @@ from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
     GLOBAL_MAX_MESSAGE,
+    INPUT_NOT_TRANSPOSED_HINT,
     PY2_HINTS,
     ROW_INDEX_HINT,
     global_softmax,
@@ -50,6 +51,7 @@ def _net(
     reg_in_dW1: bool = True,
     softmax=softmax_np,
     log_of_probs: bool = False,
+    lse_no_shift: bool = False,
 ):
     """A two-layer loss with one deliberate mistake, chosen by the keyword arguments."""
 
@@ -59,7 +61,9 @@ def _net(
         hidden = np.maximum(0, pre)
         z = hidden @ W2 + b2
         N = X.shape[0]
-        if softmax is naive_softmax or log_of_probs:
+        if lse_no_shift:
+            data = np.mean(np.log(np.exp(z).sum(axis=1)) - pick(z, y))
+        elif softmax is naive_softmax or log_of_probs:
             data = -np.mean(np.log(pick(softmax(z), y)))
         else:
             data = -np.mean(pick(log_softmax_np(z), y))
@@ -303,6 +307,12 @@ NET = Question(
             parts=("grads['W1']",),
         ),
         Mistake(
+            "lse-no-shift",
+            "computes log(sum(exp(scores))) without subtracting the row maximum: np.exp "
+            "overflows to inf for large scores; subtract each row's maximum first",
+            _net(softmax=naive_softmax, lse_no_shift=True),
+        ),
+        Mistake(
             "no-max-shift",
             "computes the softmax without subtracting the maximum: np.exp overflows (inf, nan) "
             "for large scores; subtract each row's maximum first",
@@ -317,6 +327,7 @@ NET = Question(
         ),
     ),
     error_hints=(
+        INPUT_NOT_TRANSPOSED_HINT,
         matmul_hint("X (N, D), W1 (D, H), W2 (H, C)"),
         BROADCAST_HINT,
         ROW_INDEX_HINT,

@@ -1,0 +1,22 @@
+"""Held-out wrong submission: sums over the batch instead of averaging."""
+
+import numpy as np
+
+HELDOUT = {
+    "function": "cross_entropy",
+    "mistake": "sums over the batch instead of averaging",
+    "named": [["sums", "averag"]],
+    "tags": ["mean"],
+}
+
+
+def cross_entropy(logits, y):
+    y = np.asarray(y)
+    C = np.shape(logits)[1]
+    bad = (y < 0) | (y >= C)
+    if np.any(bad):
+        raise ValueError(f"cross_entropy: label {y[bad][0]} out of range for {C} classes")
+    z = np.asarray(logits, dtype=float)
+    z = z - z.max(axis=1, keepdims=True)
+    lp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -np.sum(lp[np.arange(len(y)), y])

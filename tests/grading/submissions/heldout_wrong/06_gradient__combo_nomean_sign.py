@@ -1,0 +1,21 @@
+"""Held-out wrong submission: y - p and no /N."""
+
+import numpy as np
+
+HELDOUT = {
+    "function": "cross_entropy_grad",
+    "mistake": "y - p and no /N",
+    "named": [["sign", "minus"], ["factor of n", "by n", "n times"]],
+    "tags": ["sign", "mean"],
+}
+
+
+def cross_entropy_grad(logits, y):
+    z = np.asarray(logits)
+    if not np.issubdtype(z.dtype, np.floating):
+        z = z.astype(np.float64)
+    N = z.shape[0]
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    p[np.arange(N), y] -= 1
+    return -p

@@ -1,0 +1,24 @@
+"""Held-out wrong submission: dW = dscores.T.dot(X): shape (C, D)."""
+
+import numpy as np
+
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "dW = dscores.T.dot(X): shape (C, D)",
+    "named": [["shape", "(D, C)", "transpose"]],
+    "tags": ["transpose"],
+}
+
+
+def linear_softmax_loss(W, X, y, reg):
+    num_train = X.shape[0]
+    scores = X.dot(W)
+    scores -= np.max(scores, axis=1, keepdims=True)
+    exp_scores = np.exp(scores)
+    probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+    correct_logprobs = scores[range(num_train), y] - np.log(np.sum(exp_scores, axis=1))
+    loss = -np.mean(correct_logprobs) + reg * np.sum(W * W)
+    dscores = probs.copy()
+    dscores[range(num_train), y] -= 1
+    dW = dscores.T.dot(X) / num_train + 2 * reg * W.T
+    return loss, dW

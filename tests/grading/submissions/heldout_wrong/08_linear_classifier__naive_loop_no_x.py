@@ -1,0 +1,37 @@
+"""Held-out wrong submission: loop adds p - 1 to dW[:, j] without x_i."""
+
+import numpy as np
+
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "loop adds p - 1 to dW[:, j] without x_i",
+    "named": [["loop", "vectoriz"], ["x_i", "input", "X[i]", "row"]],
+    "tags": ["loop", "transpose"],
+}
+
+
+try:
+    xrange
+except NameError:
+    xrange = range
+
+
+def linear_softmax_loss(W, X, y, reg):
+    loss = 0.0
+    dW = np.zeros_like(W)
+    num_classes = W.shape[1]
+    num_train = X.shape[0]
+    for i in xrange(num_train):
+        scores = X[i].dot(W)
+        scores -= np.max(scores)
+        correct_class_score = scores[y[i]]
+        sum_j = np.sum(np.exp(scores))
+        loss += -correct_class_score + np.log(sum_j)
+        for j in xrange(num_classes):
+            p = np.exp(scores[j]) / sum_j
+            dW[:, j] += p - (j == y[i])
+    loss /= num_train
+    dW /= num_train
+    loss += reg * np.sum(W * W)
+    dW += 2 * reg * W
+    return loss, dW

@@ -1,0 +1,24 @@
+"""Held-out wrong submission: dW not divided by N."""
+
+import numpy as np
+
+HELDOUT = {
+    "function": "linear_softmax_loss",
+    "mistake": "dW not divided by N",
+    "named": [["factor of n", "by n", "n times", "once too often"]],
+    "tags": ["mean"],
+}
+
+
+def linear_softmax_loss(W, X, y, reg):
+    num_train = X.shape[0]
+    scores = X.dot(W)
+    scores -= np.max(scores, axis=1, keepdims=True)
+    exp_scores = np.exp(scores)
+    probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+    correct_logprobs = scores[range(num_train), y] - np.log(np.sum(exp_scores, axis=1))
+    loss = -np.mean(correct_logprobs) + reg * np.sum(W * W)
+    dscores = probs.copy()
+    dscores[range(num_train), y] -= 1
+    dW = X.T.dot(dscores) + 2 * reg * W
+    return loss, dW
