@@ -181,7 +181,59 @@ def _rel(a: Any, b: Any) -> np.ndarray:
 
 _A = np.array([1.0, 2.0, 3.0])
 _B = np.array([1.0, 2.1, 3.0])
-_M = _rng.standard_normal((3, 4))
+
+
+def _one_entry(r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    a = r.uniform(0.5, 3.0, 5) * r.choice([-1.0, 1.0], 5)
+    b = a.copy()
+    i = r.integers(0, 5)
+    b[i] += abs(a[i]) * r.uniform(0.02, 0.5)  # b above a there: a - b < 0
+    return a, b
+
+
+def _some_zeros(r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    a = r.uniform(0.5, 2.0, 4)
+    zero = np.array([True, False, True, False])
+    a[zero] = 0.0
+    b = np.where(zero, 0.0, a * (1 + r.uniform(0.1, 0.6, 4)))
+    return a, b
+
+
+def _tiny(r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    a = 1e-12 * r.uniform(1.0, 3.0, 2)
+    return a, a * np.array([1.0 + r.uniform(0.2, 1.0), 1.0])
+
+
+def _signs(r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    a = r.uniform(0.5, 2.0, 3) * np.array([1.0, -1.0, 1.0])
+    return a, -a * r.uniform(0.5, 1.5, 3)
+
+
+def _matrix(r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    m = r.standard_normal((3, 4))
+    return m, m * (1 + 1e-3 * r.standard_normal((3, 4)))
+
+
+def _numbers(r: np.random.Generator) -> tuple[float, float]:
+    x = float(r.uniform(0.5, 2.0))
+    return x, x * float(1 + r.uniform(0.01, 0.2))
+
+
+_RELATIVE_KINDS = (
+    CaseKind("one-entry", "two arrays that differ in one entry", _one_entry),
+    CaseKind("zeros", "entries that are both 0", _some_zeros, tags=frozenset({"zeros"})),
+    CaseKind(
+        "all-zeros",
+        "two all-zero arrays",
+        lambda r: (np.zeros(int(r.integers(2, 6))),) * 2,
+        tags=frozenset({"zeros"}),
+    ),
+    CaseKind("numbers", "two numbers", _numbers),
+    CaseKind("signs", "entries of opposite signs", _signs),
+    CaseKind("tiny", "tiny values (about 1e-12)", _tiny),
+    CaseKind("matrix", "2-D arrays of shape (3, 4)", _matrix),
+    CaseKind("identical", "identical arrays", lambda r: (lambda m: (m, m.copy()))(_matrix(r)[0])),
+)
 
 RELATIVE_ERROR = Question(
     function="relative_error",
@@ -197,25 +249,8 @@ RELATIVE_ERROR = Question(
             hidden=False,
             tags={"zeros"},
         ),
-        Case("relative_error", "two numbers", (1.0, 1.1)),
-        Case("relative_error", "two all-zero arrays", (np.zeros(3), np.zeros(3)), tags={"zeros"}),
-        Case(
-            "relative_error",
-            "entries of opposite signs",
-            (np.array([1.0, -2.0]), np.array([-1.0, 2.0])),
-        ),
-        Case(
-            "relative_error",
-            "tiny values (about 1e-12)",
-            (np.array([1e-12, 3e-12]), np.array([2e-12, 3e-12])),
-        ),
-        Case(
-            "relative_error",
-            "2-D arrays of shape (3, 4)",
-            (_M, _M * (1 + 1e-3 * _rng.standard_normal((3, 4)))),
-        ),
-        Case("relative_error", "identical arrays", (_M, _M.copy())),
     ],
+    kinds=_RELATIVE_KINDS,
     mistakes=(
         Mistake(
             "no-zero-guard",
