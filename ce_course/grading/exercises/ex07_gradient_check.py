@@ -16,7 +16,7 @@ import ce_course
 
 from ..probes import Probe
 from ..spec import Case, CaseKind, ErrorHint, Exercise, Mistake, Question
-from ._common import ALLOWED_FROM_EARLIER, PY2_HINTS
+from ._common import ALLOWED_FROM_EARLIER, PY2_HINTS, integer_dtype_check
 
 __all__ = ["EXERCISE"]
 
@@ -25,6 +25,22 @@ _rng = np.random.default_rng(7)
 
 def _central(f: Any, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     return ce_course.numerical_gradient(f, x, h=h, method="central")
+
+
+def _integer_steps(f: Any, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    point = np.array(x)
+    if point.dtype.kind not in "iub":
+        return _central(f, x, h)
+    grad = np.zeros(point.shape)
+    for i in np.ndindex(point.shape):  # each step is truncated back to an integer
+        old = point[i]
+        point[i] = old + h
+        up = f(point)
+        point[i] = old - h
+        down = f(point)
+        point[i] = old
+        grad[i] = (up - down) / (2 * h)
+    return grad
 
 
 def _no_restore(f: Any, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
@@ -126,6 +142,15 @@ NUMERICAL_GRADIENT = Question(
             lambda r: (_poly((2, 2, 3), r), r.uniform(-1, 1, (2, 2, 3))),
             kwargs={"h": 1e-5},
         ),
+        CaseKind(
+            "integers",
+            "integer x (an np.int64 array), h = 1e-4",
+            lambda r: (_poly((4,), r), r.integers(-3, 4, 4)),
+            kwargs={"h": 1e-4},
+            tags=frozenset({"integers"}),
+            check_dtype=True,
+            points=0.5,
+        ),
     ),
     mistakes=(
         Mistake(
@@ -156,7 +181,15 @@ NUMERICAL_GRADIENT = Question(
             "np.ndindex(x.shape) or np.nditer",
             _rows_only,
         ),
+        Mistake(
+            "integer-steps",
+            "perturbs x in its own integer dtype: x[i] + h is truncated back to an integer, so the "
+            "step is 0 or a whole unit and the estimates are 0 or wildly off; work on a float64 "
+            "copy of x",
+            _integer_steps,
+        ),
     ),
+    checks=(integer_dtype_check,),
     error_hints=(
         ErrorHint("call f with an array of x's shape", own_message="does not have the shape of x"),
         ErrorHint(
