@@ -218,8 +218,11 @@ def stability_kinds(*, underflow: bool, c1_scale: float, f32: dict) -> tuple:
         return (z.astype(np.float32),)
 
     kinds = [
-        CaseKind(
-            "batch", "a batch of 5 rows, shape (5, 4)", lambda r: (3 * r.standard_normal((5, 4)),)
+        CaseKind(  # float64 in, float64 out: its dtype is checked too
+            "batch",
+            "a batch of 5 rows, shape (5, 4)",
+            lambda r: (3 * r.standard_normal((5, 4)),),
+            check_dtype=True,
         ),
         CaseKind(
             "square",

@@ -46,7 +46,7 @@ JACOBIAN = Question(
         ),
     ],
     kinds=(
-        CaseKind("five", "5 classes", lambda r: (2 * r.standard_normal(5),)),
+        CaseKind("five", "5 classes", lambda r: (2 * r.standard_normal(5),), check_dtype=True),
         CaseKind(
             "large",
             "large logits (about 1000)",

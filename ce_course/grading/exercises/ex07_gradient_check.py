@@ -44,8 +44,8 @@ def _integer_steps(f: Any, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
 
 
 def _no_restore(f: Any, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
+    x = np.array(x)  # in x's own dtype, as the caller's array would be perturbed
+    grad = np.zeros(x.shape)
     for i in np.ndindex(x.shape):
         old = x[i]
         x[i] = old + h
