@@ -41,6 +41,8 @@ pytestmark = pytest.mark.skipif(not _OK, reason=f"bubblewrap sandbox unavailable
 _PRELUDE = "import ctypes, os, signal, sys, time\nimport numpy as np\n"
 _CORRECT = (
     "def softmax(x):\n"
+    "    x = np.asarray(x)\n"
+    "    x = x if x.dtype.kind == 'f' else x.astype(np.float64)  # integers become float64\n"
     "    e = np.exp(x - x.max(axis=-1, keepdims=True))\n"
     "    return e / e.sum(axis=-1, keepdims=True)\n"
 )

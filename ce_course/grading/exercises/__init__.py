@@ -132,14 +132,15 @@ def weights_table() -> str:
 
     Columns: the question's total; the cases (all kinds together); the cases whose inputs
     overflow or underflow careless code (tags ``large``, ``negative``, ``underflow``); a
-    bad-input case (``ValueError``) or the ``y=None`` path; leaving the inputs unchanged;
+    bad-input case (``ValueError``) or the ``y=None`` path; integer input (tag ``integers``:
+    the result must be float64); leaving the inputs unchanged;
     vectorized code; and the share a named *convention* (``0.5 * reg``) costs, once.
     ``exercises/README.md`` quotes this table; a test keeps the two equal.
     """
     rows = [
         "| exercise | function | total | cases | stability cases | bad input / y=None "
-        "| inputs unchanged | vectorized | 0.5·reg convention |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| integer input | inputs unchanged | vectorized | 0.5·reg convention |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for ex in all_exercises():
         for q in ex.questions:
@@ -151,10 +152,12 @@ def weights_table() -> str:
                 c.points for c in q.cases if {"large", "negative", "underflow"} & set(c.tags)
             )
             contract = sum(c.points for c in q.cases if c.raises or c.parts is not None)
+            integers = sum(c.points for c in q.cases if "integers" in c.tags)
             convention = max((m.convention for m in q.mistakes), default=0.0)
             rows.append(
                 f"| {ex.name} | `{q.function}` | {total:g} | {cases:g} | "
                 f"{_share(unstable, total)} | {_share(contract, total) if contract else '–'} | "
+                f"{_share(integers, total) if integers else '–'} | "
                 f"{_share(q.mutation_points, total) if q.mutation_points else '–'} | "
                 f"{_share(q.loop_points, total) if q.loop_points else '–'} | "
                 f"{f'{100 * convention:g}%' if convention else '–'} |"

@@ -22,6 +22,9 @@ __all__ = [
     "UNPACK_HINT",
     "ZERO_LOG_ZERO_MESSAGE",
     "global_softmax",
+    "integer_dtype_check",
+    "integer_kinds",
+    "integer_mistakes",
     "log_softmax_np",
     "lse_np",
     "matmul_hint",
@@ -226,8 +229,11 @@ def stability_kinds(*, underflow: bool, c1_scale: float, f32: dict) -> tuple:
         return (z.astype(np.float32),)
 
     kinds = [
-        CaseKind(
-            "batch", "a batch of 5 rows, shape (5, 4)", lambda r: (3 * r.standard_normal((5, 4)),)
+        CaseKind(  # float64 in, float64 out: its dtype is checked too
+            "batch",
+            "a batch of 5 rows, shape (5, 4)",
+            lambda r: (3 * r.standard_normal((5, 4)),),
+            check_dtype=True,
         ),
         CaseKind(
             "square",
@@ -293,3 +299,68 @@ def stability_kinds(*, underflow: bool, c1_scale: float, f32: dict) -> tuple:
             )
         )
     return tuple(kinds)
+
+
+INTEGER_MESSAGE_INT = (
+    "returns integers for integer input: the entries are truncated; integers must become "
+    "float64 before any arithmetic (convert the input to a float array first)"
+)
+INTEGER_MESSAGE_F32 = (
+    "returns float32 for integer input: integers must become float64, not float32 (convert "
+    "non-float input to a float64 array; only float input keeps its own dtype)"
+)
+
+
+def _is_int(a) -> bool:
+    return np.asarray(a).dtype.kind in "iub"
+
+
+def integer_kinds(make, *, as_list: bool, points: float = 0.5) -> tuple:
+    """Kinds of case with integer input, graded on dtype (float64) and values.
+
+    ``make(rng) -> args`` draws the arguments with the first one an ``np.int64`` array; with
+    ``as_list`` a second kind passes that argument as a list of Python ints. The tolerances are
+    tight so that a float32 result (about 1e-8 off) fails and its mistake is named.
+    """
+    from ..spec import CaseKind
+
+    opts = {"points": points, "rtol": 1e-10, "atol": 1e-13, "check_dtype": True}
+    opts["tags"] = frozenset({"integers"})
+    kinds = [CaseKind("integers", "integer input (an np.int64 array)", make, **opts)]
+    if as_list:
+
+        def listed(r):
+            first, *rest = make(r)
+            return (np.asarray(first).tolist(), *rest)
+
+        kinds.append(CaseKind("int-list", "a list of Python ints", listed, **opts))
+    return tuple(kinds)
+
+
+def integer_mistakes(reference) -> tuple:
+    """The known mistake of the integer kinds: an integer (truncated) result.
+
+    On float input it behaves like ``reference`` (it only differs on integer input).
+    """
+    from ..spec import Mistake
+
+    def as_int(x, *rest):
+        out = reference(x, *rest)
+        return np.asarray(out).astype(np.asarray(x).dtype) if _is_int(x) else out
+
+    return (Mistake("integer-output", INTEGER_MESSAGE_INT, as_int),)
+
+
+def integer_dtype_check(a: np.ndarray, e: np.ndarray, case: Case) -> str | None:
+    """A property check: on integer input the result must be float64 (its values aside).
+
+    A float32 result is off by about 1e-8, as much as two float32 computations differ from
+    each other, so no mistake model can name it by value; its dtype names it.
+    """
+    if "integers" not in case.tags or a.dtype == e.dtype:
+        return None
+    return (
+        INTEGER_MESSAGE_INT
+        if a.dtype.kind in "iub"
+        else INTEGER_MESSAGE_F32.replace("float32", str(a.dtype), 1)
+    )

@@ -35,6 +35,16 @@ def _numbers(rng):
     return a, b, y
 
 
+def _ints(rng):
+    """Three Python ints in [-9, 9]."""
+    return tuple(int(v) for v in rng.integers(-9, 10, 3))
+
+
+def _arrays(rng):
+    """Three float arrays of shape (3,): the formulas then hold entry by entry."""
+    return tuple(np.round(rng.uniform(-5.0, 5.0, (3, 3)), 2))
+
+
 FORWARD = Question(
     function="forward",
     title="forward pass x = a*b - y, z = 2*x + y",
@@ -43,7 +53,11 @@ FORWARD = Question(
     cases=[
         Case("forward", "the course's example a=10, b=1, y=3", (10.0, 1.0, 3.0), hidden=False),
     ],
-    kinds=(CaseKind("numbers", "other numbers a, b, y", _numbers, public=1, hidden=3),),
+    kinds=(
+        CaseKind("numbers", "other numbers a, b, y", _numbers, public=1, hidden=3),
+        CaseKind("ints", "Python ints a, b, y", _ints),
+        CaseKind("arrays", "NumPy arrays a, b, y of shape (3,), entry by entry", _arrays),
+    ),
     mistakes=(
         Mistake(
             "x-sign",
@@ -82,7 +96,10 @@ GRAD_Z = Question(
             hidden=False,
         ),
     ],
-    kinds=(CaseKind("numbers", "other numbers a, b, y", _numbers, points=2, public=1, hidden=3),),
+    kinds=(
+        CaseKind("numbers", "other numbers a, b, y", _numbers, points=2, public=1, hidden=3),
+        CaseKind("ints", "Python ints a, b, y", _ints),
+    ),
     mistakes=(
         Mistake(
             "direct-path-only",

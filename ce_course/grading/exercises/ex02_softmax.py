@@ -15,6 +15,9 @@ from ._common import (
     ONE_D_HINT,
     PY2_HINTS,
     UNPACK_HINT,
+    integer_dtype_check,
+    integer_kinds,
+    integer_mistakes,
     log_softmax_np,
     naive_softmax,
     rows_sum_to,
@@ -63,6 +66,11 @@ def _sum_no_keepdims(x: np.ndarray) -> np.ndarray:
 
 _f32 = np.float32
 
+
+def _int_rows(r: np.random.Generator) -> tuple[np.ndarray]:
+    return (r.integers(-5, 6, (3, 4)),)
+
+
 SOFTMAX = Question(
     function="softmax",
     title="softmax along the last axis, for (C,) and (N, C)",
@@ -76,8 +84,11 @@ SOFTMAX = Question(
             hidden=False,
         ),
     ],
-    kinds=stability_kinds(
-        underflow=False, c1_scale=100.0, f32={"rtol": 1e-5, "atol": 1e-7, "check_dtype": True}
+    kinds=(
+        *stability_kinds(
+            underflow=False, c1_scale=100.0, f32={"rtol": 1e-5, "atol": 1e-7, "check_dtype": True}
+        ),
+        *integer_kinds(_int_rows, as_list=True),
     ),
     vectorized=("x",),
     loop_points=1.0,
@@ -131,8 +142,12 @@ SOFTMAX = Question(
             "exp(x − m) / sum(exp(x − m))",
             log_softmax_np,
         ),
+        *integer_mistakes(lambda x: ce_course.softmax(x, axis=-1)),
     ),
-    checks=(rows_sum_to(1, "the probabilities"),),
+    checks=(
+        integer_dtype_check,
+        rows_sum_to(1, "the probabilities"),
+    ),
     error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT, *PY2_HINTS),
     rtol=1e-7,
     atol=1e-12,

@@ -17,6 +17,9 @@ from ._common import (
     ONE_D_HINT,
     PY2_HINTS,
     UNPACK_HINT,
+    integer_dtype_check,
+    integer_kinds,
+    integer_mistakes,
     lse_np,
     naive_softmax,
     softmax_np,
@@ -58,8 +61,11 @@ def _lse_all(x: np.ndarray) -> np.ndarray:
     return m + np.log(np.sum(np.exp(x - m)))
 
 
-_KINDS = stability_kinds(
-    underflow=True, c1_scale=10.0, f32={"rtol": 1e-5, "atol": 1e-6, "check_dtype": True}
+_KINDS = (
+    *stability_kinds(
+        underflow=True, c1_scale=10.0, f32={"rtol": 1e-5, "atol": 1e-6, "check_dtype": True}
+    ),
+    *integer_kinds(lambda r: (r.integers(-5, 6, (3, 4)),), as_list=False),
 )
 
 
@@ -120,7 +126,9 @@ LOGSUMEXP = Question(
             "axis only (axis=-1): one value per row",
             _lse_all,
         ),
+        *integer_mistakes(lambda x: ce_course.logsumexp(x, axis=-1)),
     ),
+    checks=(integer_dtype_check,),
     error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT, *PY2_HINTS),
     rtol=1e-9,
     atol=1e-10,
@@ -198,7 +206,9 @@ LOG_SOFTMAX = Question(
             "returns probabilities; log_softmax returns their logarithms (numbers ≤ 0)",
             softmax_np,
         ),
+        *integer_mistakes(lambda x: ce_course.log_softmax(x, axis=-1)),
     ),
+    checks=(integer_dtype_check,),
     error_hints=(BROADCAST_HINT, ONE_D_HINT, UNPACK_HINT, *PY2_HINTS),
     rtol=1e-9,
     atol=1e-10,

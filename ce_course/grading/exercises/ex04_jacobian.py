@@ -14,6 +14,9 @@ from ._common import (
     ALLOWED_FROM_EARLIER,
     BROADCAST_HINT,
     PY2_HINTS,
+    integer_dtype_check,
+    integer_kinds,
+    integer_mistakes,
     naive_softmax,
     rows_sum_to,
     softmax_np,
@@ -43,7 +46,7 @@ JACOBIAN = Question(
         ),
     ],
     kinds=(
-        CaseKind("five", "5 classes", lambda r: (2 * r.standard_normal(5),)),
+        CaseKind("five", "5 classes", lambda r: (2 * r.standard_normal(5),), check_dtype=True),
         CaseKind(
             "large",
             "large logits (about 1000)",
@@ -82,6 +85,7 @@ JACOBIAN = Question(
             atol=1e-7,
             check_dtype=True,
         ),
+        *integer_kinds(lambda r: (r.integers(-5, 6, 4),), as_list=False),
     ),
     mistakes=(
         Mistake(
@@ -119,8 +123,12 @@ JACOBIAN = Question(
             "large logits and gives 0/0 for very negative ones; subtract max(x) first",
             lambda x: np.diag(naive_softmax(x)) - np.outer(naive_softmax(x), naive_softmax(x)),
         ),
+        *integer_mistakes(ce_course.softmax_jacobian),
     ),
-    checks=(rows_sum_to(0, "the entries"),),
+    checks=(
+        integer_dtype_check,
+        rows_sum_to(0, "the entries"),
+    ),
     error_hints=(BROADCAST_HINT, *PY2_HINTS),
     rtol=1e-7,
     atol=1e-12,

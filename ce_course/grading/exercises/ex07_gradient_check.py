@@ -16,7 +16,7 @@ import ce_course
 
 from ..probes import Probe
 from ..spec import Case, CaseKind, ErrorHint, Exercise, Mistake, Question
-from ._common import ALLOWED_FROM_EARLIER, PY2_HINTS
+from ._common import ALLOWED_FROM_EARLIER, PY2_HINTS, integer_dtype_check
 
 __all__ = ["EXERCISE"]
 
@@ -27,9 +27,25 @@ def _central(f: Any, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     return ce_course.numerical_gradient(f, x, h=h, method="central")
 
 
+def _integer_steps(f: Any, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    point = np.array(x)
+    if point.dtype.kind not in "iub":
+        return _central(f, x, h)
+    grad = np.zeros(point.shape)
+    for i in np.ndindex(point.shape):  # each step is truncated back to an integer
+        old = point[i]
+        point[i] = old + h
+        up = f(point)
+        point[i] = old - h
+        down = f(point)
+        point[i] = old
+        grad[i] = (up - down) / (2 * h)
+    return grad
+
+
 def _no_restore(f: Any, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
+    x = np.array(x)  # in x's own dtype, as the caller's array would be perturbed
+    grad = np.zeros(x.shape)
     for i in np.ndindex(x.shape):
         old = x[i]
         x[i] = old + h
@@ -126,6 +142,15 @@ NUMERICAL_GRADIENT = Question(
             lambda r: (_poly((2, 2, 3), r), r.uniform(-1, 1, (2, 2, 3))),
             kwargs={"h": 1e-5},
         ),
+        CaseKind(
+            "integers",
+            "integer x (an np.int64 array), h = 1e-4",
+            lambda r: (_poly((4,), r), r.integers(-3, 4, 4)),
+            kwargs={"h": 1e-4},
+            tags=frozenset({"integers"}),
+            check_dtype=True,
+            points=0.5,
+        ),
     ),
     mistakes=(
         Mistake(
@@ -156,7 +181,15 @@ NUMERICAL_GRADIENT = Question(
             "np.ndindex(x.shape) or np.nditer",
             _rows_only,
         ),
+        Mistake(
+            "integer-steps",
+            "perturbs x in its own integer dtype: x[i] + h is truncated back to an integer, so the "
+            "step is 0 or a whole unit and the estimates are 0 or wildly off; work on a float64 "
+            "copy of x",
+            _integer_steps,
+        ),
     ),
+    checks=(integer_dtype_check,),
     error_hints=(
         ErrorHint("call f with an array of x's shape", own_message="does not have the shape of x"),
         ErrorHint(
@@ -181,7 +214,59 @@ def _rel(a: Any, b: Any) -> np.ndarray:
 
 _A = np.array([1.0, 2.0, 3.0])
 _B = np.array([1.0, 2.1, 3.0])
-_M = _rng.standard_normal((3, 4))
+
+
+def _one_entry(r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    a = r.uniform(0.5, 3.0, 5) * r.choice([-1.0, 1.0], 5)
+    b = a.copy()
+    i = r.integers(0, 5)
+    b[i] += abs(a[i]) * r.uniform(0.02, 0.5)  # b above a there: a - b < 0
+    return a, b
+
+
+def _some_zeros(r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    a = r.uniform(0.5, 2.0, 4)
+    zero = np.array([True, False, True, False])
+    a[zero] = 0.0
+    b = np.where(zero, 0.0, a * (1 + r.uniform(0.1, 0.6, 4)))
+    return a, b
+
+
+def _tiny(r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    a = 1e-12 * r.uniform(1.0, 3.0, 2)
+    return a, a * np.array([1.0 + r.uniform(0.2, 1.0), 1.0])
+
+
+def _signs(r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    a = r.uniform(0.5, 2.0, 3) * np.array([1.0, -1.0, 1.0])
+    return a, -a * r.uniform(0.5, 1.5, 3)
+
+
+def _matrix(r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    m = r.standard_normal((3, 4))
+    return m, m * (1 + 1e-3 * r.standard_normal((3, 4)))
+
+
+def _numbers(r: np.random.Generator) -> tuple[float, float]:
+    x = float(r.uniform(0.5, 2.0))
+    return x, x * float(1 + r.uniform(0.01, 0.2))
+
+
+_RELATIVE_KINDS = (
+    CaseKind("one-entry", "two arrays that differ in one entry", _one_entry),
+    CaseKind("zeros", "entries that are both 0", _some_zeros, tags=frozenset({"zeros"})),
+    CaseKind(
+        "all-zeros",
+        "two all-zero arrays",
+        lambda r: (np.zeros(int(r.integers(2, 6))),) * 2,
+        tags=frozenset({"zeros"}),
+    ),
+    CaseKind("numbers", "two numbers", _numbers),
+    CaseKind("signs", "entries of opposite signs", _signs),
+    CaseKind("tiny", "tiny values (about 1e-12)", _tiny),
+    CaseKind("matrix", "2-D arrays of shape (3, 4)", _matrix),
+    CaseKind("identical", "identical arrays", lambda r: (lambda m: (m, m.copy()))(_matrix(r)[0])),
+)
 
 RELATIVE_ERROR = Question(
     function="relative_error",
@@ -197,25 +282,8 @@ RELATIVE_ERROR = Question(
             hidden=False,
             tags={"zeros"},
         ),
-        Case("relative_error", "two numbers", (1.0, 1.1)),
-        Case("relative_error", "two all-zero arrays", (np.zeros(3), np.zeros(3)), tags={"zeros"}),
-        Case(
-            "relative_error",
-            "entries of opposite signs",
-            (np.array([1.0, -2.0]), np.array([-1.0, 2.0])),
-        ),
-        Case(
-            "relative_error",
-            "tiny values (about 1e-12)",
-            (np.array([1e-12, 3e-12]), np.array([2e-12, 3e-12])),
-        ),
-        Case(
-            "relative_error",
-            "2-D arrays of shape (3, 4)",
-            (_M, _M * (1 + 1e-3 * _rng.standard_normal((3, 4)))),
-        ),
-        Case("relative_error", "identical arrays", (_M, _M.copy())),
     ],
+    kinds=_RELATIVE_KINDS,
     mistakes=(
         Mistake(
             "no-zero-guard",

@@ -13,6 +13,8 @@ import numpy as np
 
 def softmax(x):
     x = np.asarray(x)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
     rows = x.reshape(-1, x.shape[-1])
     out = np.zeros_like(rows)
     for i in range(rows.shape[0]):

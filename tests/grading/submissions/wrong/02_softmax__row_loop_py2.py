@@ -16,6 +16,8 @@ except NameError:
 
 def softmax(x):
     x = np.asarray(x)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
     if x.ndim == 1:
         e = np.exp(x - x.max())
         return e / e.sum()
