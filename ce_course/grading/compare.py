@@ -625,7 +625,7 @@ def _redact_hidden(message: str, question: Question, case: Case, expected: Any) 
     question's own messages.
     """
     known = set(_NUMBER.findall(case.label)) | {"1.44", "0.43"}
-    for text in [m.message for m in question.mistakes] + [h for _, h in question.error_hints]:
+    for text in [m.message for m in question.mistakes] + [h.hint for h in question.error_hints]:
         known |= set(_NUMBER.findall(text))  # the grader's own wording
     known |= {str(v) for v in question.sizes(case).values()}
     known |= set(_NUMBER.findall(str(np.shape(expected)) if to_array(expected) is not None else ""))
