@@ -394,20 +394,12 @@ def test_memorised_hidden_answers_earn_nothing(tmp_path: Path) -> None:
     assert hidden and sum(c.score for c in hidden) == 0, [(c.label, c.score) for c in hidden]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: a view keeps the private helpers that an allowed reference needs "
-    "(softmax._exp_parts in 03-05, losses._softmax_ce in 06-09); a copy of such a function "
-    "whose code objects are re-labelled (types.FunctionType + code.replace(co_filename=...), "
-    "nested code included) runs the reference without a call the profile hook attributes to "
-    "ce_course: 24/26 on 03 and 12/12 on 06. The README lists these helpers as not covered; a "
-    "fix needs the allowed references to run without their helpers in the worker, or outside it.",
-)
 def test_kept_private_helpers_earn_nothing() -> None:
     """Attack: the reference's private helper, re-labelled so that the profile hook misses it."""
     from ce_course.grading.grader import grade_paths
 
-    paths = [str(HELDOUT / name) for name in _OPEN]
+    names = ("03_stability__private_helper.py", "06_gradient__private_helper.py")
+    paths = [str(HELDOUT / name) for name in names]
     reports = grade_paths(paths, timeout=4, load_timeout=10, jobs=2, progress=False)
     assert [r.score for r in reports] == [0, 0], [(r.path, r.score) for r in reports]
 
