@@ -404,14 +404,6 @@ def test_kept_private_helpers_earn_nothing() -> None:
     assert [r.score for r in reports] == [0, 0], [(r.path, r.score) for r in reports]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: the test function f handed to numerical_gradient is built in the worker "
-    "(probes.RecordingProbe), so its family (f.name) and parameters (the closure cells of "
-    "f._f) are readable there; returning the closed-form gradient earns 10/12 without any "
-    "finite difference. A fix needs f evaluated outside the learner's process, or "
-    "parameters the worker never sees.",
-)
 def test_probe_closure_earns_nothing() -> None:
     """Attack: the closed-form gradient of the probe family, parameters read from its closure."""
     from ce_course.grading.grader import grade_paths
@@ -420,6 +412,30 @@ def test_probe_closure_earns_nothing() -> None:
     (report,) = grade_paths([str(path)], timeout=4, load_timeout=10, jobs=1, progress=False)
     q = next(q for q in report.questions if q.function == "numerical_gradient")
     assert q.score == 0, [(c.label, c.score) for c in q.cases]
+
+
+def test_probe_exact_gradient_misses_the_estimate() -> None:
+    """Even an attacker who unwraps the probe fully cannot return the exact gradient.
+
+    Every case's probe has a ripple ``s * sum(sin(k x))`` with ``k h = 0.1``: the exact
+    derivative of that term alone differs from its central difference by far more than the
+    question's tolerance, on the default seed and on other secrets.
+    """
+    from ce_course.grading.exercises import get_exercise
+
+    q = get_exercise("07").question("numerical_gradient")
+    for seed in ("ce-course default hidden seed", "a class secret", "another one"):
+        cases = list(q.cases)
+        for kind in q.kinds:
+            cases += kind.draw(q.function, public_seed=seed, hidden_seed=seed)
+        for c in cases:
+            f, x = c.args
+            h = c.kwargs.get("h", 1e-5)
+            s, k = f.params["ripple"]
+            x = np.asarray(x, dtype=float)
+            gap = np.abs(s * k * np.cos(k * x) * (1 - np.sin(k * h) / (k * h)))
+            tol = q.rtol * np.abs(np.asarray(q.expected(c))) + q.atol
+            assert (gap / tol).max() > 20, (seed, c.label)
 
 
 def test_hidden_case_figures_cannot_spell_inputs() -> None:
