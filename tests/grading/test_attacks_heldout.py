@@ -230,7 +230,11 @@ def test_heldout_batch_sandboxed(tmp_path: Path, throwaway: Path) -> None:  # no
     for record in csv.reader(io.StringIO(csv_text)):
         for cell in record:
             assert not cell.startswith(("=", "+", "-", "@")), cell[:80]
-    forged = [line for line in text.splitlines() if line.strip() == "✓ softmax: 14/14 (passed)"]
+    forged = [
+        line
+        for line in text.splitlines()
+        if line.strip().startswith("✓ softmax: ") and line.strip().endswith("(passed)")
+    ]
     assert len(forged) == 3, forged
     # nothing outside the scratch area changed; no process is left
     assert _snapshot(site) == venv_before
