@@ -90,6 +90,106 @@ def make(qualname):
 '''
 
 
+# The allowed references that a view runs, written again for the view so that they share no
+# private helper with a forbidden reference: the originals go through ``softmax._exp_parts`` and
+# ``losses._softmax_ce``, which also compute log-softmax, logsumexp and the gradient, and a
+# learner could copy such a helper (re-labelled code objects) past the profile hook. These use
+# NumPy and the argument checks only; same signatures, dtypes and max-shift stability.
+_SELF_CONTAINED: dict[tuple[str, str], str] = {
+    ("softmax", "softmax"): """
+def softmax(x, axis=-1, *, temperature=1.0):
+    z, axis, temperature = _prepare(x, axis, temperature, "softmax")
+    zt = np.moveaxis(z, axis, -1)
+    with np.errstate(all="ignore"):
+        m = np.max(zt.real if np.iscomplexobj(zt) else zt, axis=-1, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0).astype(zt.real.dtype)
+        e = np.exp((zt - m) / temperature)
+        e = e / np.sum(e, axis=-1, keepdims=True)
+    return np.moveaxis(e, -1, axis)
+""",
+    ("softmax", "log_softmax"): """
+def log_softmax(x, axis=-1, *, temperature=1.0):
+    z, axis, temperature = _prepare(x, axis, temperature, "log_softmax")
+    zt = np.moveaxis(z, axis, -1)
+    with np.errstate(all="ignore"):
+        m = np.max(zt.real if np.iscomplexobj(zt) else zt, axis=-1, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0).astype(zt.real.dtype)
+        d = (zt - m) / temperature
+        out = d - np.log(np.sum(np.exp(d), axis=-1, keepdims=True))
+    return np.moveaxis(out, -1, axis)
+""",
+    ("softmax", "logsumexp"): """
+def logsumexp(x, axis=-1, *, keepdims=False):
+    z = as_float_array(x, "logsumexp", "x", min_ndim=0)
+    if axis is None:
+        shape_kept = (1,) * z.ndim
+        z = z.reshape(-1)
+        ax = 0
+    else:
+        if z.ndim == 0:
+            raise ValueError("logsumexp: x must have at least 1 dimension when axis is an int")
+        ax = check_axis(axis, z.ndim, "logsumexp")
+        shape_kept = (*z.shape[:ax], 1, *z.shape[ax + 1 :])
+    if z.shape[ax] == 0:
+        raise ValueError(f"logsumexp: x has no entries along axis {ax} (shape {z.shape})")
+    zt = np.moveaxis(z, ax, -1)
+    with np.errstate(all="ignore"):
+        m = np.max(zt.real if np.iscomplexobj(zt) else zt, axis=-1, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0).astype(zt.real.dtype)
+        out = m[..., 0] + np.log(np.sum(np.exp(zt - m), axis=-1))
+    if keepdims:
+        return out.reshape(shape_kept)
+    return out[()]
+""",
+    ("losses", "cross_entropy"): """
+def cross_entropy(logits, target, *, reduction="mean", label_smoothing=0.0):
+    z = as_float_array(logits, "cross_entropy", "logits")
+    if z.ndim not in (1, 2):
+        raise ValueError(
+            f"cross_entropy: logits must have shape (C,) or (N, C), got shape {z.shape}"
+        )
+    smoothing = _check_options(reduction, label_smoothing, "cross_entropy")
+    labels, probs = _parse_target(target, z, "cross_entropy")
+    single = z.ndim == 1
+    z2 = z.reshape(1, -1) if single else z
+    N, C = z2.shape
+    with np.errstate(all="ignore"):
+        m = np.max(z2.real if np.iscomplexobj(z2) else z2, axis=1, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0).astype(z2.real.dtype)
+        logp = (z2 - m) - np.log(np.sum(np.exp(z2 - m), axis=1, keepdims=True))
+        if probs is None:
+            rows = -logp[np.arange(N), np.asarray(labels).reshape(-1)]
+            if smoothing:
+                rows = (1 - smoothing) * rows - smoothing / C * np.sum(logp, axis=1)
+        else:
+            t = np.asarray(probs).reshape(N, C)
+            if smoothing:
+                t = (1 - smoothing) * t + smoothing / C
+            rows = -np.sum(np.where(t != 0, t * logp, 0), axis=1)
+        rows = rows.astype(logp.dtype, copy=False)
+        if reduction == "mean":
+            return np.sum(rows) / N
+        if reduction == "sum":
+            return np.sum(rows)
+    return rows[0] if single else rows
+""",
+}
+
+
+def _self_contained(trees: dict[str, ast.Module]) -> dict[str, ast.Module]:
+    """``trees`` with the functions of :data:`_SELF_CONTAINED` written again."""
+    out = {}
+    for mod, tree in trees.items():
+        body = []
+        for node in tree.body:
+            src = _SELF_CONTAINED.get((mod, getattr(node, "name", "")))
+            if src is not None and isinstance(node, ast.FunctionDef):
+                node = ast.parse(src).body[0]
+            body.append(node)
+        out[mod] = ast.Module(body=body, type_ignores=[])
+    return out
+
+
 def _top_level(tree: ast.Module) -> dict[str, ast.stmt]:
     defs: dict[str, ast.stmt] = {}
     for node in tree.body:
@@ -117,7 +217,7 @@ def _parse_all() -> dict[str, ast.Module]:
     for mod in NUMERIC_MODULES:
         with open(os.path.join(_PKG_DIR, f"{mod}.py"), encoding="utf-8") as fh:
             trees[mod] = ast.parse(fh.read(), filename=f"{mod}.py")
-    return trees
+    return _self_contained(trees)
 
 
 def _kept(trees: dict[str, ast.Module], allowed: Iterable[str]) -> set[tuple[str, str]]:

@@ -230,7 +230,11 @@ def test_heldout_batch_sandboxed(tmp_path: Path, throwaway: Path) -> None:  # no
     for record in csv.reader(io.StringIO(csv_text)):
         for cell in record:
             assert not cell.startswith(("=", "+", "-", "@")), cell[:80]
-    forged = [line for line in text.splitlines() if line.strip() == "✓ softmax: 14/14 (passed)"]
+    forged = [
+        line
+        for line in text.splitlines()
+        if line.strip().startswith("✓ softmax: ") and line.strip().endswith("(passed)")
+    ]
     assert len(forged) == 3, forged
     # nothing outside the scratch area changed; no process is left
     assert _snapshot(site) == venv_before
@@ -394,32 +398,16 @@ def test_memorised_hidden_answers_earn_nothing(tmp_path: Path) -> None:
     assert hidden and sum(c.score for c in hidden) == 0, [(c.label, c.score) for c in hidden]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: a view keeps the private helpers that an allowed reference needs "
-    "(softmax._exp_parts in 03-05, losses._softmax_ce in 06-09); a copy of such a function "
-    "whose code objects are re-labelled (types.FunctionType + code.replace(co_filename=...), "
-    "nested code included) runs the reference without a call the profile hook attributes to "
-    "ce_course: 24/26 on 03 and 12/12 on 06. The README lists these helpers as not covered; a "
-    "fix needs the allowed references to run without their helpers in the worker, or outside it.",
-)
 def test_kept_private_helpers_earn_nothing() -> None:
     """Attack: the reference's private helper, re-labelled so that the profile hook misses it."""
     from ce_course.grading.grader import grade_paths
 
-    paths = [str(HELDOUT / name) for name in _OPEN]
+    names = ("03_stability__private_helper.py", "06_gradient__private_helper.py")
+    paths = [str(HELDOUT / name) for name in names]
     reports = grade_paths(paths, timeout=4, load_timeout=10, jobs=2, progress=False)
     assert [r.score for r in reports] == [0, 0], [(r.path, r.score) for r in reports]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: the test function f handed to numerical_gradient is built in the worker "
-    "(probes.RecordingProbe), so its family (f.name) and parameters (the closure cells of "
-    "f._f) are readable there; returning the closed-form gradient earns 10/12 without any "
-    "finite difference. A fix needs f evaluated outside the learner's process, or "
-    "parameters the worker never sees.",
-)
 def test_probe_closure_earns_nothing() -> None:
     """Attack: the closed-form gradient of the probe family, parameters read from its closure."""
     from ce_course.grading.grader import grade_paths
@@ -428,6 +416,30 @@ def test_probe_closure_earns_nothing() -> None:
     (report,) = grade_paths([str(path)], timeout=4, load_timeout=10, jobs=1, progress=False)
     q = next(q for q in report.questions if q.function == "numerical_gradient")
     assert q.score == 0, [(c.label, c.score) for c in q.cases]
+
+
+def test_probe_exact_gradient_misses_the_estimate() -> None:
+    """Even an attacker who unwraps the probe fully cannot return the exact gradient.
+
+    Every case's probe has a ripple ``s * sum(sin(k x))`` with ``k h = 0.1``: the exact
+    derivative of that term alone differs from its central difference by far more than the
+    question's tolerance, on the default seed and on other secrets.
+    """
+    from ce_course.grading.exercises import get_exercise
+
+    q = get_exercise("07").question("numerical_gradient")
+    for seed in ("ce-course default hidden seed", "a class secret", "another one"):
+        cases = list(q.cases)
+        for kind in q.kinds:
+            cases += kind.draw(q.function, public_seed=seed, hidden_seed=seed)
+        for c in cases:
+            f, x = c.args
+            h = c.kwargs.get("h", 1e-5)
+            s, k = f.params["ripple"]
+            x = np.asarray(x, dtype=float)
+            gap = np.abs(s * k * np.cos(k * x) * (1 - np.sin(k * h) / (k * h)))
+            tol = q.rtol * np.abs(np.asarray(q.expected(c))) + q.atol
+            assert (gap / tol).max() > 20, (seed, c.label)
 
 
 def test_hidden_case_figures_cannot_spell_inputs() -> None:

@@ -70,8 +70,16 @@ def _rows_only(f: Any, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     return grad
 
 
-def _poly(shape: tuple[int, ...], rng: np.random.Generator) -> Probe:
-    return Probe("poly", a=np.round(rng.uniform(-2, 2, size=shape), 2))
+def _rippled(probe: Probe, h: float) -> Probe:
+    """``probe`` plus ``s * sum(sin(k x))`` with ``k h = 0.1``: at that step the central
+    difference is off the exact gradient by about ``(k h)**2 / 6 = 1.7e-3`` (relative), far
+    above the question's tolerance, so a closed-form gradient does not pass for an estimate."""
+    k = 0.1 / h
+    return Probe(probe.name, **probe.params, ripple=np.array([1.0 / k, k]))
+
+
+def _poly(shape: tuple[int, ...], rng: np.random.Generator, h: float) -> Probe:
+    return _rippled(Probe("poly", a=np.round(rng.uniform(-2, 2, size=shape), 2)), h)
 
 
 _X1 = np.array([0.5, -1.0, 2.0])
@@ -85,8 +93,8 @@ NUMERICAL_GRADIENT = Question(
     cases=[
         Case(
             "numerical_gradient",
-            "f(x) = Σ a·x³ + Σ x² − 2 Σ x at x = [0.5, −1, 2], default h",
-            (Probe("poly", a=np.array([1.0, 0.5, -0.25])), _X1),
+            "f(x) = Σ a·x³ + Σ x² − 2 Σ x + s Σ sin(k x) at x = [0.5, −1, 2], default h",
+            (_rippled(Probe("poly", a=np.array([1.0, 0.5, -0.25])), 1e-5), _X1),
             points=2,
             hidden=False,
             tags={"default_h"},
@@ -94,7 +102,7 @@ NUMERICAL_GRADIENT = Question(
         Case(
             "numerical_gradient",
             "softmax cross-entropy as a function of logits of shape (2, 3), h = 1e-5",
-            (Probe("softmax_ce", y=np.array([0, 2]), shape=(2, 3)), _Z),
+            (_rippled(Probe("softmax_ce", y=np.array([0, 2]), shape=(2, 3)), 1e-5), _Z),
             {"h": 1e-5},
             points=2,
             hidden=False,
@@ -104,14 +112,17 @@ NUMERICAL_GRADIENT = Question(
         CaseKind(
             "large-h",
             "a smooth function with a large step h = 1e-3",
-            lambda r: (Probe("sin", w=np.round(r.uniform(2, 7, 4), 2)), r.uniform(-1, 1, 4)),
+            lambda r: (
+                _rippled(Probe("sin", w=np.round(r.uniform(2, 7, 4), 2)), 1e-3),
+                r.uniform(-1, 1, 4),
+            ),
             kwargs={"h": 1e-3},
             points=2,
         ),
         CaseKind(
             "2d",
             "a 2-D input of shape (3, 4), h = 1e-4",
-            lambda r: (_poly((3, 4), r), r.uniform(-1.5, 1.5, (3, 4))),
+            lambda r: (_poly((3, 4), r, 1e-4), r.uniform(-1.5, 1.5, (3, 4))),
             kwargs={"h": 1e-4},
             points=2,
         ),
@@ -119,12 +130,15 @@ NUMERICAL_GRADIENT = Question(
             "linear",
             "a linear classifier's loss as a function of W (3, 2), h = 1e-5",
             lambda r: (
-                Probe(
-                    "linear_softmax",
-                    X=r.standard_normal((6, 3)),
-                    y=r.integers(0, 2, 6),
-                    reg=0.1,
-                    C=2,
+                _rippled(
+                    Probe(
+                        "linear_softmax",
+                        X=r.standard_normal((6, 3)),
+                        y=r.integers(0, 2, 6),
+                        reg=0.1,
+                        C=2,
+                    ),
+                    1e-5,
                 ),
                 0.5 * r.standard_normal((3, 2)),
             ),
@@ -133,13 +147,13 @@ NUMERICAL_GRADIENT = Question(
         CaseKind(
             "single",
             "a single entry, x of shape (1,), h = 1e-4",
-            lambda r: (_poly((1,), r), r.uniform(-2, 2, 1)),
+            lambda r: (_poly((1,), r, 1e-4), r.uniform(-2, 2, 1)),
             kwargs={"h": 1e-4},
         ),
         CaseKind(
             "3d",
             "a 3-D input of shape (2, 2, 3), h = 1e-5",
-            lambda r: (_poly((2, 2, 3), r), r.uniform(-1, 1, (2, 2, 3))),
+            lambda r: (_poly((2, 2, 3), r, 1e-5), r.uniform(-1, 1, (2, 2, 3))),
             kwargs={"h": 1e-5},
         ),
         CaseKind(
