@@ -159,7 +159,7 @@ NUMERICAL_GRADIENT = Question(
         CaseKind(
             "integers",
             "integer x (an np.int64 array), h = 1e-4",
-            lambda r: (_poly((4,), r), r.integers(-3, 4, 4)),
+            lambda r: (_poly((4,), r, 1e-4), r.integers(-3, 4, 4)),
             kwargs={"h": 1e-4},
             tags=frozenset({"integers"}),
             check_dtype=True,
