@@ -243,7 +243,10 @@ def _grade_question(
                 stub_calls.append(text)
         tampered = tampered or bool(raw.get("tampered"))
         for m in _strs(raw.get("mutated")):
-            m = _hidden_name(m, "an input", _ARG_PATH) if case.hidden else m
+            if case.hidden:  # a path of the learner's arguments, or "the keys of <path>"
+                keys = m.startswith("the keys of ")
+                m = _hidden_name(m.removeprefix("the keys of "), "an input", _ARG_PATH)
+                m = f"the keys of {m}" if keys else m
             if m not in mutated:
                 mutated.append(m)
     evaluated = evaluate_question(

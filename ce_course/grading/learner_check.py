@@ -307,17 +307,18 @@ def check(name: str | Any, *, namespace: dict[str, Any] | None = None) -> CheckR
     --------
     >>> import numpy as np
     >>> def softmax(x):
+    ...     x = np.asarray(x)
+    ...     x = x.astype(float) if x.dtype.kind in "biu" else x  # integers become float64
     ...     e = np.exp(x - x.max(axis=-1, keepdims=True))
     ...     return e / e.sum(axis=-1, keepdims=True)
     >>> result = check("softmax")  # doctest: +ELLIPSIS
-    softmax: 12/12 public cases pass, 12/12 points
+    softmax: ... public cases pass, ... points
       ✓ one example x = [1, 2, 3]: 1/1 points
       ✓ a batch of two rows, shape (2, 3): 1/1 points
     ...
-      ✓ float32 batch, shape (4, 3): 1/1 points
       all public cases pass; the grader runs hidden cases of the same kinds
-    >>> result.passed, result.score, result.max_score
-    (True, 12.0, 12.0)
+    >>> result.passed, result.score == result.max_score
+    (True, True)
     """
     label = name if isinstance(name, str) else getattr(name, "__name__", repr(name))
     if _UNDER_GRADER:

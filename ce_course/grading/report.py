@@ -148,7 +148,7 @@ def _csv(reports: list[SubmissionReport]) -> str:
                 *(scores.get(f, "") for f in functions),
                 _num(r.score),
                 _num(r.max_score),
-                _cell(message),
+                message,  # each line already made safe by _cell
                 _cell(r.sandbox),
             ]
         )

@@ -62,7 +62,7 @@ __all__ = [
     "run_submission",
 ]
 
-MAX_SUBMISSION_BYTES = 96 * 2**20
+MAX_SUBMISSION_BYTES = 48 * 2**20
 """Most bytes all the workers of one submission may send together."""
 _RAW_OUTPUT_CAP = 16 * 1024
 _MAX_VALUES = 1_000_000
