@@ -243,7 +243,8 @@ def test_heldout_batch_sandboxed(tmp_path: Path, throwaway: Path) -> None:  # no
     assert _processes_of(str(throwaway)) == []
     assert [p for pid in pids for p in _left_by(pid)] == []
     # the grader's memory stayed bounded, forged replies of millions of values included
-    assert max(_RSS) < 400 * 1024, _RSS
+    # bounded by design: jobs x (the 24 MiB message cap, decoded) plus the 48 MiB per submission
+    assert max(_RSS) < 768 * 1024, _RSS
 
 
 _FALLBACK = (
