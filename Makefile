@@ -71,6 +71,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_softmax_ce.py
 	$(PY) benchmarks/bench_accuracy.py
 	$(PY) benchmarks/bench_linear_naive.py
+	$(PY) benchmarks/bench_linear_ce.py
+	cd benchmarks && ../$(PY) bench_grader.py
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab exercises/
