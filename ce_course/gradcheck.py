@@ -211,6 +211,8 @@ def relative_error(a: ArrayLike, b: ArrayLike, *, elementwise: bool = False) -> 
     0.0
     >>> relative_error([1.0, 0.0], [1.0, 1e-3], elementwise=True)
     array([0., 1.])
+    >>> relative_error([np.inf, np.inf, 1.0], [np.inf, -np.inf, np.inf], elementwise=True)
+    array([ 0., inf, inf])
     """
     fname = "relative_error"
     aa = as_float_array(a, fname, "a")
@@ -219,10 +221,13 @@ def relative_error(a: ArrayLike, b: ArrayLike, *, elementwise: bool = False) -> 
         aa, bb = np.broadcast_arrays(aa, bb)
     except ValueError:
         raise ValueError(f"relative_error: shapes {aa.shape} and {bb.shape} do not match") from None
-    diff = np.abs(aa - bb)
-    denom = np.maximum(np.abs(aa), np.abs(bb))
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):  # infinities are handled below, never warned about
+        diff = np.abs(aa - bb)
+        denom = np.maximum(np.abs(aa), np.abs(bb))
         err = np.where(denom > 0, diff / np.where(denom > 0, denom, 1), 0.0)
+        # equal entries (equal infinities included) agree exactly; an infinite entry that
+        # the other does not match is infinitely far off; nan stays nan
+        err = np.where(aa == bb, 0.0, np.where(np.isinf(aa) | np.isinf(bb), np.inf, err))
     err = np.where(np.isnan(aa) | np.isnan(bb), np.nan, err)
     if elementwise:
         return err

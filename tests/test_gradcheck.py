@@ -437,3 +437,20 @@ def test_check_gradient_errors(x, grad, kwargs, pattern):
 
     with pytest.raises(ValueError, match=rf"^check_gradient: {pattern}"):
         check_gradient(f, x, grad, **kwargs)
+
+
+def test_relative_error_is_quiet_and_defined_on_infinities() -> None:
+    import warnings
+
+    import numpy as np
+
+    from ce_course import relative_error
+
+    a = np.array([np.inf, np.inf, -np.inf, 1.0, np.nan, 0.0])
+    b = np.array([np.inf, -np.inf, -np.inf, np.inf, 1.0, 0.0])
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        err = relative_error(a, b, elementwise=True)
+        assert np.isnan(relative_error(a, b))
+        assert relative_error(np.inf, np.inf) == 0.0
+    np.testing.assert_array_equal(err, [0.0, np.inf, 0.0, np.inf, np.nan, 0.0])
